@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# lwipk: lwIP inside Linux as loadable modules.
+#
+#   make            build the modules and the guest test programs
+#   make run        boot a guest shell with the modules loaded
+#   make test       boot, run every test, report (what CI runs)
+#   make check      checkpatch --strict, sparse, W=1, shellcheck
+#   make guest CMD='...' [FILES='a b']   run one command in a guest
+#   make deps       install/fetch the dependencies (scripts/setup.sh)
+
+KVER	?= $(shell cat deps/kver 2>/dev/null)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+BUILD	:= build
+MUSLCC	?= musl-gcc
+UCFLAGS	:= -static -O2 -Wall -Wextra -Werror -pthread -Iinclude
+export KVER
+
+GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c))
+KMOD_SRCS := $(wildcard port/*.[ch] port/include/*/*.h lwip/*.h \
+	tests/kselftest/*.[ch])
+SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) .ci/run
+
+.PHONY: all modules progs deps depcheck check test run guest clean
+
+all: modules progs
+
+deps:
+	scripts/setup.sh
+
+depcheck:
+	@if [ -z "$(KVER)" ] || [ ! -f deps/lwip/.ok ] || [ ! -d "$(KDIR)" ] || \
+	    ! command -v $(MUSLCC) >/dev/null; then \
+		echo "lwipk: dependencies missing: run 'make deps' (scripts/setup.sh) first" >&2; \
+		exit 1; \
+	fi
+	@ln -sfn ../deps/lwip/src lwip/src
+
+modules: depcheck
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+progs: depcheck $(GUEST_PROGS)
+
+$(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -o $@ $<
+
+check: depcheck
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules 2>&1 | scripts/check-own.sh
+	deps/checkpatch/scripts/checkpatch.pl --no-tree --strict --quiet \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f $(KMOD_SRCS)
+	shellcheck $(SCRIPTS)
+
+test: all
+	scripts/test.sh
+
+run: all
+	scripts/guest.sh --interactive
+
+guest: all
+	scripts/guest.sh --cmd "$(CMD)" $(addprefix --file ,$(FILES))
+
+clean:
+	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lwIP configuration for lwipk: lwIP 2.2.1 as a Linux kernel module.
+ *
+ * A kernel host has memory to spare, so pools come from the kernel
+ * allocator (capped by the lwip.ko "mem_limit" parameter) instead of fixed
+ * static arrays, and the TCP windows are sized for throughput.
+ */
+#ifndef LWIPK_LWIPOPTS_H
+#define LWIPK_LWIPOPTS_H
+
+/* --- Operating system: threads, core locking ------------------------- */
+#define NO_SYS				0
+#define SYS_LIGHTWEIGHT_PROT		1
+#define LWIP_TCPIP_CORE_LOCKING		1
+#define LWIP_TCPIP_CORE_LOCKING_INPUT	0
+#ifndef __ASSEMBLY__
+void sys_check_core_locking(void);
+#endif
+#define LWIP_ASSERT_CORE_LOCKED()	sys_check_core_locking()
+#define LWIP_TIMERS			1
+#define LWIP_TCPIP_TIMEOUT		0
+#define TCPIP_THREAD_NAME		"lwip_tcpip"
+#define TCPIP_THREAD_STACKSIZE		0
+#define TCPIP_THREAD_PRIO		0
+#define TCPIP_MBOX_SIZE			4096
+#define DEFAULT_THREAD_STACKSIZE	0
+#define DEFAULT_TCP_RECVMBOX_SIZE	1024
+#define DEFAULT_UDP_RECVMBOX_SIZE	1024
+#define DEFAULT_RAW_RECVMBOX_SIZE	256
+#define DEFAULT_ACCEPTMBOX_SIZE		1024
+
+/* --- Memory: the kernel allocator, capped (port/mem.c) --------------- */
+#define MEM_CUSTOM_ALLOCATOR		1
+#define MEM_CUSTOM_MALLOC		lwipk_mem_malloc
+#define MEM_CUSTOM_CALLOC		lwipk_mem_calloc
+#define MEM_CUSTOM_FREE			lwipk_mem_free
+#define MEMP_MEM_MALLOC			1
+#define MEM_ALIGNMENT			8
+#define MEM_SIZE			(1024 * 1024)
+#ifndef __ASSEMBLY__
+#include <linux/types.h>
+void *lwipk_mem_malloc(size_t size);
+void *lwipk_mem_calloc(size_t count, size_t size);
+void lwipk_mem_free(void *ptr);
+#endif
+
+/*
+ * With MEMP_MEM_MALLOC these counts are not reservations: they size the
+ * statistics and lwIP's own limits (e.g. when to start killing old PCBs).
+ */
+#define MEMP_NUM_RAW_PCB		64
+#define MEMP_NUM_UDP_PCB		512
+#define MEMP_NUM_TCP_PCB		1024
+#define MEMP_NUM_TCP_PCB_LISTEN		256
+#define MEMP_NUM_TCP_SEG		8192
+#define MEMP_NUM_REASSDATA		64
+#define MEMP_NUM_FRAG_PBUF		256
+#define MEMP_NUM_ARP_QUEUE		64
+#define MEMP_NUM_NETBUF			4096
+#define MEMP_NUM_NETCONN		2048
+#define MEMP_NUM_TCPIP_MSG_API		4096
+#define MEMP_NUM_TCPIP_MSG_INPKT	4096
+#define MEMP_NUM_SYS_TIMEOUT		(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 16)
+#define PBUF_POOL_SIZE			4096
+#define PBUF_POOL_BUFSIZE		LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
+
+/* --- Protocols -------------------------------------------------------- */
+#define LWIP_IPV4			1
+#define LWIP_IPV6			0
+#define LWIP_ARP			1
+#define LWIP_ETHERNET			1
+#define ARP_TABLE_SIZE			64
+#define ARP_QUEUEING			1
+#define ETHARP_SUPPORT_STATIC_ENTRIES	1
+#define IP_FORWARD			0
+#define IP_REASSEMBLY			1
+#define IP_FRAG				1
+#define IP_DEFAULT_TTL			64
+#define LWIP_ICMP			1
+#define LWIP_RAW			1
+#define LWIP_UDP			1
+#define LWIP_UDPLITE			0
+#define LWIP_DHCP			1
+#define LWIP_DHCP_DOES_ACD_CHECK	0
+#define LWIP_AUTOIP			0
+#define LWIP_ACD			0
+#define LWIP_IGMP			0
+#define LWIP_DNS			0
+#define LWIP_ALTCP			0
+
+/* --- TCP: sized for throughput and many connections ----------------- */
+#define LWIP_TCP			1
+#define TCP_MSS				1460
+#define LWIP_WND_SCALE			1
+#define TCP_RCV_SCALE			3
+#define TCP_WND				(256 * 1024)
+#define TCP_SND_BUF			(256 * 1024)
+#define TCP_SND_QUEUELEN		((8 * TCP_SND_BUF) / TCP_MSS)
+#define TCP_SNDLOWAT			(32 * 1024)	/* a u16_t in lwIP */
+#define TCP_SNDQUEUELOWAT		(TCP_SND_QUEUELEN / 2)
+#define TCP_QUEUE_OOSEQ			1
+#define TCP_OOSEQ_MAX_BYTES		(512 * 1024)
+#define TCP_OOSEQ_MAX_PBUFS		512
+#define TCP_LISTEN_BACKLOG		1
+#define TCP_DEFAULT_LISTEN_BACKLOG	128
+#define TCP_OVERSIZE			TCP_MSS
+#define LWIP_TCP_TIMESTAMPS		0
+#define LWIP_TCP_SACK_OUT		0
+#define LWIP_TCP_KEEPALIVE		1
+#define TCP_MAXRTX			12
+#define TCP_SYNMAXRTX			6
+#define LWIP_TCP_RTO_TIME		1000
+
+/* --- Netifs ------------------------------------------------------------ */
+#define LWIP_NETIF_STATUS_CALLBACK	1
+#define LWIP_NETIF_LINK_CALLBACK	1
+#define LWIP_NETIF_REMOVE_CALLBACK	1
+#define LWIP_NETIF_HOSTNAME		1
+#define LWIP_CHECKSUM_CTRL_PER_NETIF	1
+#define LWIP_NETIF_TX_SINGLE_PBUF	0
+#define LWIP_HAVE_LOOPIF		1
+#define LWIP_NETIF_LOOPBACK		1
+#define LWIP_LOOPBACK_MAX_PBUFS		0
+#define LWIP_NETIF_LOOPBACK_MULTITHREADING 1
+#define LWIP_SINGLE_NETIF		0
+#define LWIP_NUM_NETIF_CLIENT_DATA	1
+#define PBUF_LINK_ENCAPSULATION_HLEN	0
+#define ETH_PAD_SIZE			0
+
+/* --- APIs: netconn only (lwip_sock.ko is our socket layer) ------------ */
+#define LWIP_NETCONN			1
+#define LWIP_SOCKET			0
+#define LWIP_NETIF_API			0
+#define LWIP_SO_SNDTIMEO		1
+#define LWIP_SO_RCVTIMEO		1
+#define LWIP_SO_RCVBUF			1
+#define LWIP_SO_LINGER			1
+#define RECV_BUFSIZE_DEFAULT		INT_MAX
+#define LWIP_NETCONN_FULLDUPLEX		0
+#define LWIP_NETCONN_SEM_PER_THREAD	0
+#define SO_REUSE			1
+#define SO_REUSE_RXTOALL		0
+
+/* --- Statistics (read through /proc/lwip) ----------------------------- */
+#define LWIP_STATS			1
+#define LWIP_STATS_DISPLAY		0
+#define LINK_STATS			1
+#define ETHARP_STATS			1
+#define IP_STATS			1
+#define IPFRAG_STATS			1
+#define ICMP_STATS			1
+#define UDP_STATS			1
+#define TCP_STATS			1
+#define MEM_STATS			1
+#define MEMP_STATS			1
+#define SYS_STATS			1
+#define MIB2_STATS			1
+
+/*
+ * --- Debugging: lwip.ko's "debug" parameter picks the modules at run time.
+ * Each *_DEBUG value is a constant (so lwIP's "#if TCP_DEBUG" helpers are
+ * built) carrying its module's bit above lwIP's own flag byte; the run-time
+ * mask is LWIP_DBG_TYPES_ON, which LWIP_DEBUGF() ANDs with that value.
+ */
+#ifndef __ASSEMBLY__
+extern unsigned int lwipk_debug_flags;
+#endif
+#define LWIP_DEBUG			1
+#define LWIP_DBG_MIN_LEVEL		LWIP_DBG_LEVEL_ALL
+#define LWIP_DBG_TYPES_ON		(lwipk_debug_flags << 8)
+#define LWIPK_DBG(bit)			(LWIP_DBG_ON | ((bit) << 8))
+#define ETHARP_DEBUG			LWIPK_DBG(0x001)
+#define NETIF_DEBUG			LWIPK_DBG(0x002)
+#define PBUF_DEBUG			LWIPK_DBG(0x004)
+#define API_LIB_DEBUG			LWIPK_DBG(0x008)
+#define API_MSG_DEBUG			LWIPK_DBG(0x010)
+#define ICMP_DEBUG			LWIPK_DBG(0x020)
+#define IP_DEBUG			LWIPK_DBG(0x040)
+#define IP_REASS_DEBUG			LWIPK_DBG(0x080)
+#define UDP_DEBUG			LWIPK_DBG(0x100)
+#define TCP_DEBUG			LWIPK_DBG(0x200)
+#define TCP_INPUT_DEBUG			LWIPK_DBG(0x400)
+#define TCP_OUTPUT_DEBUG		LWIPK_DBG(0x800)
+#define TCP_RTO_DEBUG			LWIPK_DBG(0x1000)
+#define TCPIP_DEBUG			LWIPK_DBG(0x2000)
+#define DHCP_DEBUG			LWIPK_DBG(0x4000)
+#define TIMERS_DEBUG			LWIPK_DBG(0x8000)
+
+#endif /* LWIPK_LWIPOPTS_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What lwip.ko offers the other lwipk modules beyond lwIP's own API.
+ *
+ * Users: lwip_e1000.ko, lwip_sock.ko, lwip_selftest.ko. All symbols are in
+ * the LWIP namespace: MODULE_IMPORT_NS(LWIP).
+ */
+#ifndef LWIPK_LWIPK_H
+#define LWIPK_LWIPK_H
+
+#include "lwip/sys.h"
+
+/**
+ * lwipk_thread_join() - wait for a thread from sys_thread_new() to return.
+ * @thread: the thread; freed on return.
+ */
+void lwipk_thread_join(sys_thread_t thread);
+
+#endif /* LWIPK_LWIPK_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private header of lwip.ko's Linux port (port/): what the port's files
+ * share with each other and nothing else.
+ */
+#ifndef LWIPK_PORT_H
+#define LWIPK_PORT_H
+
+#include <linux/types.h>
+#include <linux/seq_file.h>
+
+/* mem.c: the capped allocator behind mem_malloc() and the sys objects. */
+void *lwipk_alloc(size_t size, gfp_t gfp);
+void lwipk_free(void *ptr);
+size_t lwipk_mem_release_all(void);
+void lwipk_mem_show(struct seq_file *m);
+
+/* sys_arch.c: threads and the tcpip core. */
+void lwipk_threads_join_all(void);
+void lwipk_sys_show(struct seq_file *m);
+void lwipk_core_lock_reset(void);
+void lwipk_thread_exit(void);
+
+/* proc.c: the read-only /proc/lwip view. */
+int lwipk_proc_init(void);
+void lwipk_proc_exit(void);
+
+#endif /* LWIPK_PORT_H */

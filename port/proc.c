@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/lwip: a read-only view of the stack.
+ *
+ *   netifs  name, MAC, addresses, flags, MTU and packet counters per netif
+ *   mem     the capped heap, lwIP's pools and the sys objects in use
+ *   tcp     every TCP PCB with its state, and a count per state
+ *   stats   lwIP's protocol counters
+ *
+ * Everything is read under the tcpip core lock, so a snapshot is consistent.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+
+/* <linux/timex.h> has a TIME_WAIT of its own; lwIP's enum needs the name. */
+#undef TIME_WAIT
+
+#include "lwip/opt.h"
+#include "lwip/netif.h"
+#include "lwip/stats.h"
+#include "lwip/memp.h"
+#include "lwip/tcpip.h"
+#include "lwip/ip_addr.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwipk_port.h"
+
+
+static struct proc_dir_entry *lwipk_proc_dir;
+
+static void lwipk_show_addr(struct seq_file *m, const char *label,
+			    const ip4_addr_t *addr)
+{
+	u32 a = lwip_ntohl(ip4_addr_get_u32(addr));
+
+	seq_printf(m, " %s %u.%u.%u.%u", label, a >> 24, (a >> 16) & 0xff,
+		   (a >> 8) & 0xff, a & 0xff);
+}
+
+static int lwipk_netifs_show(struct seq_file *m, void *v)
+{
+	struct netif *netif;
+
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(netif) {
+		const struct stats_mib2_netif_ctrs *c = &netif->mib2_counters;
+
+		seq_printf(m, "%c%c%u mac %pM", netif->name[0], netif->name[1],
+			   netif->num, netif->hwaddr);
+		lwipk_show_addr(m, "addr", netif_ip4_addr(netif));
+		lwipk_show_addr(m, "mask", netif_ip4_netmask(netif));
+		lwipk_show_addr(m, "gw", netif_ip4_gw(netif));
+		seq_printf(m, " mtu %u %s link %s%s\n", netif->mtu,
+			   netif_is_up(netif) ? "up" : "down",
+			   netif_is_link_up(netif) ? "up" : "down",
+			   netif == netif_default ? " default" : "");
+		seq_printf(m, "  rx bytes %u ucast %u nucast %u discards %u errors %u\n",
+			   c->ifinoctets, c->ifinucastpkts, c->ifinnucastpkts,
+			   c->ifindiscards, c->ifinerrors);
+		seq_printf(m, "  tx bytes %u ucast %u nucast %u discards %u errors %u\n",
+			   c->ifoutoctets, c->ifoutucastpkts, c->ifoutnucastpkts,
+			   c->ifoutdiscards, c->ifouterrors);
+	}
+	UNLOCK_TCPIP_CORE();
+	return 0;
+}
+
+static int lwipk_mem_proc_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	lwipk_mem_show(m);
+	lwipk_sys_show(m);
+	LOCK_TCPIP_CORE();
+	seq_puts(m, "pool                 used      max      err\n");
+	for (i = 0; i < MEMP_MAX; i++) {
+		const struct stats_mem *s = lwip_stats.memp[i];
+
+		seq_printf(m, "%-16s %8u %8u %8u\n", s->name ? s->name : "?",
+			   (unsigned int)s->used, (unsigned int)s->max,
+			   (unsigned int)s->err);
+	}
+	UNLOCK_TCPIP_CORE();
+	return 0;
+}
+
+static const char *const lwipk_tcp_states[] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
+	"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
+	"TIME_WAIT",
+};
+
+static void lwipk_tcp_list(struct seq_file *m, struct tcp_pcb *pcb,
+			   unsigned int *count)
+{
+	for (; pcb; pcb = pcb->next) {
+		unsigned int st = pcb->state;
+
+		if (WARN_ON_ONCE(st >= ARRAY_SIZE(lwipk_tcp_states)))
+			continue;
+		count[st]++;
+		seq_printf(m, "%pI4:%u %pI4:%u %s\n",
+			   &ip_2_ip4(&pcb->local_ip)->addr, pcb->local_port,
+			   &ip_2_ip4(&pcb->remote_ip)->addr, pcb->remote_port,
+			   lwipk_tcp_states[st]);
+	}
+}
+
+static int lwipk_tcp_show(struct seq_file *m, void *v)
+{
+	unsigned int count[ARRAY_SIZE(lwipk_tcp_states)] = { 0 };
+	struct tcp_pcb_listen *l;
+	unsigned int i;
+
+	LOCK_TCPIP_CORE();
+	for (l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+		count[LISTEN]++;
+		seq_printf(m, "%pI4:%u 0.0.0.0:0 LISTEN\n",
+			   &ip_2_ip4(&l->local_ip)->addr, l->local_port);
+	}
+	lwipk_tcp_list(m, tcp_bound_pcbs, count);
+	lwipk_tcp_list(m, tcp_active_pcbs, count);
+	lwipk_tcp_list(m, tcp_tw_pcbs, count);
+	UNLOCK_TCPIP_CORE();
+	seq_puts(m, "total:");
+	for (i = 0; i < ARRAY_SIZE(count); i++)
+		seq_printf(m, " %s %u", lwipk_tcp_states[i], count[i]);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static void lwipk_proto_show(struct seq_file *m, const char *name,
+			     const struct stats_proto *p)
+{
+	seq_printf(m, "%-7s xmit %u recv %u fw %u drop %u chkerr %u lenerr %u memerr %u rterr %u proterr %u opterr %u err %u cachehit %u\n",
+		   name, p->xmit, p->recv, p->fw, p->drop, p->chkerr, p->lenerr,
+		   p->memerr, p->rterr, p->proterr, p->opterr, p->err,
+		   p->cachehit);
+}
+
+static int lwipk_stats_show(struct seq_file *m, void *v)
+{
+	struct stats_ s;
+
+	LOCK_TCPIP_CORE();
+	s = lwip_stats;
+	UNLOCK_TCPIP_CORE();
+	lwipk_proto_show(m, "link", &s.link);
+	lwipk_proto_show(m, "etharp", &s.etharp);
+	lwipk_proto_show(m, "ipfrag", &s.ip_frag);
+	lwipk_proto_show(m, "ip", &s.ip);
+	lwipk_proto_show(m, "icmp", &s.icmp);
+	lwipk_proto_show(m, "udp", &s.udp);
+	lwipk_proto_show(m, "tcp", &s.tcp);
+	return 0;
+}
+
+/**
+ * lwipk_proc_init() - create /proc/lwip and its files.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int lwipk_proc_init(void)
+{
+	lwipk_proc_dir = proc_mkdir("lwip", NULL);
+	if (!lwipk_proc_dir)
+		return -ENOMEM;
+	if (!proc_create_single("netifs", 0444, lwipk_proc_dir, lwipk_netifs_show) ||
+	    !proc_create_single("mem", 0444, lwipk_proc_dir, lwipk_mem_proc_show) ||
+	    !proc_create_single("tcp", 0444, lwipk_proc_dir, lwipk_tcp_show) ||
+	    !proc_create_single("stats", 0444, lwipk_proc_dir, lwipk_stats_show)) {
+		proc_remove(lwipk_proc_dir);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * lwipk_proc_exit() - remove /proc/lwip; waits for readers to finish.
+ */
+void lwipk_proc_exit(void)
+{
+	proc_remove(lwipk_proc_dir);
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Install everything lwipk needs from Debian's packages (idempotent).
+#
+# - kernel headers (installed) and the matching kernel image (extracted into
+#   deps/, never installed into /boot), for the guest;
+# - qemu, busybox-static, cpio, musl-tools, sparse, shellcheck, gnuplot;
+# - lwIP 2.2.1 from Debian 13's source package, with Debian's patches, into
+#   deps/lwip, checked against the sha256 sums pinned in scripts/lwip.sha256;
+# - checkpatch.pl from linux-source-6.1 into deps/checkpatch.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/config.sh
+. "$top/scripts/config.sh"
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return
+	say "apt-get update"
+	$SUDO apt-get update -qq || die "apt-get update failed"
+	apt_updated=1
+}
+
+# Source packages come from trixie; binaries stay bookworm's.
+src_list=/etc/apt/sources.list.d/lwipk-trixie-src.sources
+if [ ! -f "$src_list" ]; then
+	say "adding deb-src entry for trixie ($src_list)"
+	$SUDO tee "$src_list" >/dev/null <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	apt_updated=
+fi
+
+kver=$(resolve_kver) || die "cannot resolve the kernel version (set KVER=...)"
+say "guest kernel: $kver"
+
+pkgs=(linux-headers-"$kver" qemu-system-x86 busybox-static cpio musl-tools
+      sparse shellcheck gnuplot-nox dpkg-dev xz-utils kmod)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_update
+	say "installing: ${missing[*]}"
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" || die "apt-get install failed"
+fi
+
+mkdir -p "$DEPS"
+
+# Guest kernel image, extracted (not installed).
+if [ ! -f "$DEPS/kernel/$kver/vmlinuz" ]; then
+	apt_update
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"	# apt's _apt user downloads into it
+	say "fetching linux-image-$kver"
+	(cd "$tmp" && apt-get download -qq "linux-image-$kver") ||
+		die "apt-get download linux-image-$kver failed"
+	dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x"
+	mkdir -p "$DEPS/kernel/$kver"
+	cp "$tmp/x/boot/vmlinuz-$kver" "$DEPS/kernel/$kver/vmlinuz"
+	# The in-tree e1000 driver, for comparing against Linux's own stack.
+	find "$tmp/x/lib/modules/$kver" -name 'e1000.ko*' \
+		-exec cp {} "$DEPS/kernel/$kver/" \;
+	rm -rf "$tmp"
+fi
+
+# lwIP sources, from Debian 13's source package, checksummed.
+if [ ! -f "$DEPS/lwip/.ok" ]; then
+	apt_update
+	rm -rf "$DEPS/lwip" "$DEPS/lwip-src"
+	mkdir -p "$DEPS/lwip-src"
+	say "fetching lwIP source package lwip=$LWIP_DEB_VERSION"
+	(cd "$DEPS/lwip-src" && apt-get source -qq --download-only \
+		"lwip=$LWIP_DEB_VERSION") || die "apt-get source lwip failed"
+	(cd "$DEPS/lwip-src" && sha256sum -c --quiet "$top/scripts/lwip.sha256") ||
+		die "lwIP tarball checksum mismatch"
+	(cd "$DEPS/lwip-src" && dpkg-source -x --no-check ./*.dsc "$DEPS/lwip" >/dev/null) ||
+		die "dpkg-source -x failed"
+	touch "$DEPS/lwip/.ok"
+fi
+
+# checkpatch.pl from linux-source-6.1.
+if [ ! -x "$DEPS/checkpatch/scripts/checkpatch.pl" ]; then
+	apt_update
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	say "fetching linux-source-6.1 for checkpatch.pl"
+	(cd "$tmp" && apt-get download -qq linux-source-6.1) ||
+		die "apt-get download linux-source-6.1 failed"
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-6.1_*.deb |
+		tar -x -C "$tmp" --wildcards '*/linux-source-6.1.tar.xz'
+	mkdir -p "$DEPS/checkpatch"
+	tar -xJf "$tmp"/usr/src/linux-source-6.1.tar.xz -C "$DEPS/checkpatch" \
+		--strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	rm -rf "$tmp"
+fi
+echo "$kver" >"$DEPS/kver"
+say "all dependencies present (kernel $kver)"

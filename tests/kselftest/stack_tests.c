@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Self tests of the lwIP stack inside the kernel, through the netconn API
+ * over the loopback netif: TCP echo with every byte checked, UDP round trip.
+ */
+#define pr_fmt(fmt) "lwip_selftest: " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "lwip/opt.h"
+#include "lwip/api.h"
+#include "lwip/netbuf.h"
+#include "lwip/ip_addr.h"
+#include "lwipk/lwipk.h"
+#include "selftest.h"
+
+#define ECHO_PORT	7001
+#define UDP_PORT	7002
+#define ECHO_TOTAL	(1024 * 1024)
+#define ECHO_CHUNK	(64 * 1024)
+#define WAIT_MS		10000
+
+struct server {
+	enum netconn_type type;
+	u16_t port;
+	sys_sem_t ready;
+	err_t err;		/* first failure, ERR_OK when all went well */
+	size_t bytes;		/* echoed */
+};
+
+static void loopback(ip_addr_t *addr)
+{
+	IP_ADDR4(addr, 127, 0, 0, 1);
+}
+
+/* Echo everything received on one TCP connection back to its sender. */
+static err_t tcp_echo(struct netconn *conn, size_t *bytes)
+{
+	struct netbuf *buf;
+	err_t err;
+
+	netconn_set_recvtimeout(conn, WAIT_MS);
+	while ((err = netconn_recv(conn, &buf)) == ERR_OK) {
+		do {
+			void *data;
+			u16_t len;
+
+			netbuf_data(buf, &data, &len);
+			err = netconn_write(conn, data, len, NETCONN_COPY);
+			*bytes += len;
+		} while (err == ERR_OK && netbuf_next(buf) >= 0);
+		netbuf_delete(buf);
+		if (err != ERR_OK)
+			return err;
+	}
+	return err == ERR_CLSD ? ERR_OK : err;	/* ERR_CLSD: the peer closed */
+}
+
+static err_t udp_echo(struct netconn *conn, size_t *bytes)
+{
+	struct netbuf *buf;
+	err_t err;
+
+	netconn_set_recvtimeout(conn, WAIT_MS);
+	err = netconn_recv(conn, &buf);
+	if (err != ERR_OK)
+		return err;
+	*bytes = netbuf_len(buf);
+	err = netconn_sendto(conn, buf, netbuf_fromaddr(buf), netbuf_fromport(buf));
+	netbuf_delete(buf);
+	return err;
+}
+
+static void server_fn(void *arg)
+{
+	struct server *s = arg;
+	struct netconn *conn, *peer;
+	ip_addr_t addr;
+	err_t err;
+
+	loopback(&addr);
+	conn = netconn_new(s->type);
+	if (!conn) {
+		s->err = ERR_MEM;
+		sys_sem_signal(&s->ready);
+		return;
+	}
+	err = netconn_bind(conn, &addr, s->port);
+	if (err == ERR_OK && s->type == NETCONN_TCP)
+		err = netconn_listen(conn);
+	sys_sem_signal(&s->ready);
+	if (err != ERR_OK)
+		goto out;
+	if (s->type == NETCONN_UDP) {
+		err = udp_echo(conn, &s->bytes);
+		goto out;
+	}
+	netconn_set_recvtimeout(conn, WAIT_MS);
+	err = netconn_accept(conn, &peer);
+	if (err != ERR_OK)
+		goto out;
+	err = tcp_echo(peer, &s->bytes);
+	netconn_close(peer);
+	netconn_delete(peer);
+out:
+	s->err = err;
+	netconn_delete(conn);
+}
+
+static sys_thread_t server_start(struct server *s, enum netconn_type type, u16_t port)
+{
+	sys_thread_t t;
+
+	s->type = type;
+	s->port = port;
+	s->err = ERR_OK;
+	s->bytes = 0;
+	if (sys_sem_new(&s->ready, 0) != ERR_OK)
+		return NULL;
+	t = sys_thread_new("st_server", server_fn, s, 0, 0);
+	if (t)
+		sys_arch_sem_wait(&s->ready, 0);
+	else
+		sys_sem_free(&s->ready);
+	return t;
+}
+
+static void server_join(struct server *s, sys_thread_t t)
+{
+	lwipk_thread_join(t);
+	sys_sem_free(&s->ready);
+}
+
+/* Read exactly @len bytes from a TCP netconn into @dst. */
+static err_t tcp_read_full(struct netconn *conn, u8 *dst, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct netbuf *buf;
+		err_t err = netconn_recv(conn, &buf);
+
+		if (err != ERR_OK)
+			return err;
+		if (netbuf_len(buf) > len - got)
+			err = ERR_VAL;	/* more than was sent */
+		else
+			got += netbuf_copy(buf, dst + got, netbuf_len(buf));
+		netbuf_delete(buf);
+		if (err != ERR_OK)
+			return err;
+	}
+	return ERR_OK;
+}
+
+/* 1 MiB through a TCP echo server on 127.0.0.1, every byte verified. */
+static int test_tcp_echo(void)
+{
+	u8 *out = vmalloc(ECHO_CHUNK), *in = vmalloc(ECHO_CHUNK);
+	struct netconn *conn = NULL;
+	size_t sent, i, bad = 0;
+	struct server s;
+	sys_thread_t t;
+	ip_addr_t addr;
+	err_t err = ERR_MEM;
+
+	t = out && in ? server_start(&s, NETCONN_TCP, ECHO_PORT) : NULL;
+	if (!t)
+		goto free_bufs;
+	loopback(&addr);
+	conn = netconn_new(NETCONN_TCP);
+	if (!conn)
+		goto join_server;
+	netconn_set_recvtimeout(conn, WAIT_MS);
+	err = netconn_connect(conn, &addr, ECHO_PORT);
+	for (sent = 0; err == ERR_OK && sent < ECHO_TOTAL; sent += ECHO_CHUNK) {
+		for (i = 0; i < ECHO_CHUNK; i++)
+			out[i] = (u8)((sent + i) * 7 + ((sent + i) >> 16));
+		err = netconn_write(conn, out, ECHO_CHUNK, NETCONN_COPY);
+		if (err == ERR_OK)
+			err = tcp_read_full(conn, in, ECHO_CHUNK);
+		if (err == ERR_OK && memcmp(in, out, ECHO_CHUNK))
+			bad++;
+	}
+	netconn_close(conn);
+	netconn_delete(conn);
+join_server:
+	server_join(&s, t);
+free_bufs:
+	vfree(in);
+	vfree(out);
+	ST_EXPECT(err == ERR_OK, "client err %d after %zu bytes (server: %zu echoed)",
+		  err, sent, s.bytes);
+	ST_EXPECT(!bad, "%zu chunks differ", bad);
+	ST_EXPECT(s.err == ERR_OK, "server err %d", s.err);
+	ST_EXPECT(s.bytes == ECHO_TOTAL, "server echoed %zu", s.bytes);
+	return 0;
+}
+
+/* A UDP datagram to an echo server on 127.0.0.1 comes back intact. */
+static int test_udp_roundtrip(void)
+{
+	static const char msg[] = "brown lazy over lwIP UDP";
+	struct netconn *conn;
+	struct netbuf *out, *in = NULL;
+	char reply[sizeof(msg)] = "";
+	struct server s;
+	sys_thread_t t;
+	ip_addr_t addr;
+	err_t err = ERR_MEM;
+	u16_t len = 0;
+
+	t = server_start(&s, NETCONN_UDP, UDP_PORT);
+	ST_EXPECT(t, "server thread");
+	loopback(&addr);
+	conn = netconn_new(NETCONN_UDP);
+	out = netbuf_new();
+	if (conn && out && netbuf_ref(out, msg, sizeof(msg)) == ERR_OK) {
+		netconn_set_recvtimeout(conn, WAIT_MS);
+		err = netconn_sendto(conn, out, &addr, UDP_PORT);
+		if (err == ERR_OK)
+			err = netconn_recv(conn, &in);
+	}
+	if (in) {
+		len = netbuf_copy(in, reply, sizeof(reply));
+		netbuf_delete(in);
+	}
+	netbuf_delete(out);
+	netconn_delete(conn);
+	server_join(&s, t);
+	ST_EXPECT(err == ERR_OK, "client err %d", err);
+	ST_EXPECT(len == sizeof(msg) && !memcmp(reply, msg, len), "reply '%.*s'",
+		  (int)len, reply);
+	ST_EXPECT(s.err == ERR_OK && s.bytes == sizeof(msg), "server err %d bytes %zu",
+		  s.err, s.bytes);
+	return 0;
+}
+
+const struct lwipk_test lwipk_stack_tests[] = {
+	{ "stack_tcp_echo_1mib_loopback", test_tcp_echo },
+	{ "stack_udp_roundtrip_loopback", test_udp_roundtrip },
+};
+const unsigned int lwipk_stack_ntests = ARRAY_SIZE(lwipk_stack_tests);
