@@ -2,8 +2,9 @@
 # lwipk: lwIP inside Linux as loadable modules.
 #
 #   make            build the modules and the guest test programs
+#   make demo       set up, build, boot, show the stack at work
+#   make test       set up, build, boot, run every test, report (CI)
 #   make run        boot a guest shell with the modules loaded
-#   make test       boot, run every test, report (what CI runs)
 #   make check      checkpatch --strict, sparse, W=1, shellcheck
 #   make guest CMD='...' [FILES='a b']   run one command in a guest
 #   make deps       install/fetch the dependencies (scripts/setup.sh)
@@ -16,11 +17,9 @@ UCFLAGS	:= -static -O2 -Wall -Wextra -Werror -pthread -Iinclude
 export KVER
 
 GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c))
-KMOD_SRCS := $(wildcard port/*.[ch] port/include/*/*.h lwip/*.h \
-	tests/kselftest/*.[ch])
 SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) .ci/run
 
-.PHONY: all modules progs deps depcheck check test run guest clean
+.PHONY: all modules progs deps depcheck check test demo run guest clean
 
 all: modules progs
 
@@ -46,12 +45,17 @@ $(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/*.h)
 
 check: depcheck
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules 2>&1 | scripts/check-own.sh
-	deps/checkpatch/scripts/checkpatch.pl --no-tree --strict --quiet \
-		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f $(KMOD_SRCS)
-	shellcheck $(SCRIPTS)
+	scripts/checkpatch.sh
+	shellcheck -x $(SCRIPTS) initramfs/profile
 
-test: all
+# The README's two commands install what they need first (idempotent).
+test: deps
+	$(MAKE) all
 	scripts/test.sh
+
+demo: deps
+	$(MAKE) all
+	scripts/guest.sh --script tests/guest/demo.sh --timeout 300
 
 run: all
 	scripts/guest.sh --interactive

@@ -63,7 +63,8 @@ void lwipk_mem_free(void *ptr);
 #define MEMP_NUM_TCPIP_MSG_INPKT	4096
 #define MEMP_NUM_SYS_TIMEOUT		(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 16)
 #define PBUF_POOL_SIZE			4096
-#define PBUF_POOL_BUFSIZE		LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
+#define PBUF_POOL_BUFSIZE \
+	LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
 
 /* --- Protocols -------------------------------------------------------- */
 #define LWIP_IPV4			1

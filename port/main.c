@@ -40,7 +40,7 @@ void lwipk_diag(const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	printk(KERN_INFO "lwip: %pV", &vaf);
+	pr_info("%pV", &vaf);
 	va_end(args);
 }
 
@@ -62,10 +62,12 @@ static void lwipk_tcpip_stop(void *arg)
 /* Stop the tcpip thread, join all lwIP threads, free what is left. */
 static size_t lwipk_stack_stop(void)
 {
+	struct tcpip_callback_msg *msg = (struct tcpip_callback_msg *)&lwipk_stop_msg;
+
 	lwipk_stop_msg.type = TCPIP_MSG_CALLBACK_STATIC;
 	lwipk_stop_msg.msg.cb.function = lwipk_tcpip_stop;
 	lwipk_stop_msg.msg.cb.ctx = NULL;
-	while (tcpip_callbackmsg_trycallback((struct tcpip_callback_msg *)&lwipk_stop_msg) != ERR_OK)
+	while (tcpip_callbackmsg_trycallback(msg) != ERR_OK)
 		msleep(20);	/* the tcpip mailbox is full: let it drain */
 	lwipk_threads_join_all();
 	lwipk_core_lock_reset();

@@ -26,16 +26,12 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwipk_port.h"
 
-
 static struct proc_dir_entry *lwipk_proc_dir;
 
 static void lwipk_show_addr(struct seq_file *m, const char *label,
 			    const ip4_addr_t *addr)
 {
-	u32 a = lwip_ntohl(ip4_addr_get_u32(addr));
-
-	seq_printf(m, " %s %u.%u.%u.%u", label, a >> 24, (a >> 16) & 0xff,
-		   (a >> 8) & 0xff, a & 0xff);
+	seq_printf(m, " %s %pI4", label, &addr->addr);
 }
 
 static int lwipk_netifs_show(struct seq_file *m, void *v)

@@ -36,7 +36,7 @@ struct lwipk_sem {
 };
 
 struct lwipk_mutex {
-	struct mutex lock;
+	struct mutex lock;	/* the lwIP mutex itself */
 };
 
 struct lwipk_mbox {
@@ -60,6 +60,71 @@ struct lwipk_thread {
 static atomic_t lwipk_nsems, lwipk_nmutexes, lwipk_nmboxes;
 static LIST_HEAD(lwipk_threads);
 static DEFINE_MUTEX(lwipk_threads_lock);	/* protects lwipk_threads */
+
+/* Validity: a NULL pointer marks an invalid (or freed) object ----------- */
+
+/**
+ * sys_sem_valid() - whether @sem holds a semaphore.
+ * @sem: the semaphore handle
+ *
+ * Return: 1 if valid, else 0.
+ */
+int sys_sem_valid(sys_sem_t *sem)
+{
+	return sem && *sem;
+}
+
+/**
+ * sys_sem_set_invalid() - mark @sem as holding no semaphore.
+ * @sem: the semaphore handle
+ */
+void sys_sem_set_invalid(sys_sem_t *sem)
+{
+	if (sem)
+		*sem = NULL;
+}
+
+/**
+ * sys_mutex_valid() - whether @mutex holds a mutex.
+ * @mutex: the mutex handle
+ *
+ * Return: 1 if valid, else 0.
+ */
+int sys_mutex_valid(sys_mutex_t *mutex)
+{
+	return mutex && *mutex;
+}
+
+/**
+ * sys_mutex_set_invalid() - mark @mutex as holding no mutex.
+ * @mutex: the mutex handle
+ */
+void sys_mutex_set_invalid(sys_mutex_t *mutex)
+{
+	if (mutex)
+		*mutex = NULL;
+}
+
+/**
+ * sys_mbox_valid() - whether @mbox holds a mailbox.
+ * @mbox: the mailbox handle
+ *
+ * Return: 1 if valid, else 0.
+ */
+int sys_mbox_valid(sys_mbox_t *mbox)
+{
+	return mbox && *mbox;
+}
+
+/**
+ * sys_mbox_set_invalid() - mark @mbox as holding no mailbox.
+ * @mbox: the mailbox handle
+ */
+void sys_mbox_set_invalid(sys_mbox_t *mbox)
+{
+	if (mbox)
+		*mbox = NULL;
+}
 
 /* Time ---------------------------------------------------------------- */
 
@@ -139,6 +204,7 @@ void sys_sem_free(sys_sem_t *sem)
 {
 	if (WARN_ON_ONCE(!sem || !*sem))
 		return;
+	/* lwIP frees a semaphore only once nobody can wait on it any more. */
 	WARN_ON_ONCE(waitqueue_active(&(*sem)->wait));
 	lwipk_free(*sem);
 	*sem = NULL;
@@ -657,6 +723,7 @@ static unsigned int lwipk_prot_depth;	/* nesting on the owner */
  * Return: state for sys_arch_unprotect().
  */
 sys_prot_t sys_arch_protect(void)
+	__acquires(&lwipk_prot_lock)
 {
 	unsigned long flags;
 	int cpu;
@@ -666,6 +733,8 @@ sys_prot_t sys_arch_protect(void)
 	if (READ_ONCE(lwipk_prot_cpu) != cpu) {
 		spin_lock(&lwipk_prot_lock);
 		WRITE_ONCE(lwipk_prot_cpu, cpu);
+	} else {
+		__acquire(&lwipk_prot_lock);	/* nested: for sparse only */
 	}
 	lwipk_prot_depth++;
 	return flags;
@@ -676,10 +745,13 @@ sys_prot_t sys_arch_protect(void)
  * @pval: what the matching sys_arch_protect() returned
  */
 void sys_arch_unprotect(sys_prot_t pval)
+	__releases(&lwipk_prot_lock)
 {
 	if (!--lwipk_prot_depth) {
 		WRITE_ONCE(lwipk_prot_cpu, -1);
 		spin_unlock(&lwipk_prot_lock);
+	} else {
+		__release(&lwipk_prot_lock);	/* nested: for sparse only */
 	}
 	local_irq_restore(pval);
 }

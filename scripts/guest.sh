@@ -18,13 +18,13 @@ kver=${KVER:-$(cat "$DEPS/kver" 2>/dev/null || true)}
 kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
-mode= cmd= script= timeout=600 log= qemu_extra=
+mode='' cmd='' script='' timeout=600 log='' qemu_extra=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--interactive) mode=interactive ;;
-	--cmd) mode=batch; cmd=$2; shift ;;
-	--script) mode=batch; script=$2; shift ;;
+	--cmd) mode="batch"; cmd="$2"; shift ;;
+	--script) mode="batch"; script="$2"; shift ;;
 	--file) files+=("$2"); shift ;;
 	--env) envs+=("$2"); shift ;;
 	--timeout) timeout=$2; shift ;;
@@ -61,14 +61,14 @@ fi
 
 # TCG by default: on this project's machines /dev/kvm exists but nested KVM
 # hangs the guest at boot. ACCEL=kvm opts in where it works.
-accel=(-accel tcg,thread=multi)
+accel=(-accel 'tcg,thread=multi')
 if [ "${ACCEL:-}" = kvm ]; then
 	accel=(-accel kvm -cpu host)
 fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
       -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
-      -netdev "user,id=n0,restrict=on" -device e1000,netdev=n0)
+      -netdev "user,id=n0,restrict=on" -device "e1000,netdev=n0")
 # shellcheck disable=SC2206 # extra options are meant to split into words
 [ -z "$qemu_extra" ] || args+=($qemu_extra)
 

@@ -361,4 +361,5 @@ const struct lwipk_test lwipk_port_tests[] = {
 	{ "port_sys_now_monotonic", test_sys_now },
 	{ "port_protect_nesting", test_protect_nesting },
 };
+
 const unsigned int lwipk_port_ntests = ARRAY_SIZE(lwipk_port_tests);

@@ -242,4 +242,5 @@ const struct lwipk_test lwipk_stack_tests[] = {
 	{ "stack_tcp_echo_1mib_loopback", test_tcp_echo },
 	{ "stack_udp_roundtrip_loopback", test_udp_roundtrip },
 };
+
 const unsigned int lwipk_stack_ntests = ARRAY_SIZE(lwipk_stack_tests);

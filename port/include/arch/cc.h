@@ -69,7 +69,7 @@ typedef uintptr_t mem_ptr_t;
 	WARN(1, "lwip: assertion \"%s\" failed at %s:%d\n", msg, __FILE__, __LINE__)
 
 void lwipk_diag(const char *fmt, ...) __printf(1, 2);
-#define LWIP_PLATFORM_DIAG(x)	do { lwipk_diag x; } while (0)
+#define LWIP_PLATFORM_DIAG(x)	(lwipk_diag x)
 
 #define LWIP_RAND()		((u32_t)get_random_u32())
 

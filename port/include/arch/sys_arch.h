@@ -22,16 +22,10 @@ typedef struct lwipk_mbox *sys_mbox_t;
 typedef struct lwipk_thread *sys_thread_t;
 typedef unsigned long sys_prot_t;
 
-#define sys_sem_valid(sem)		((sem) && *(sem))
-#define sys_sem_valid_val(sem)		((sem) != NULL)
-#define sys_sem_set_invalid(sem)	do { if (sem) *(sem) = NULL; } while (0)
-#define sys_sem_set_invalid_val(sem)	do { (sem) = NULL; } while (0)
-#define sys_mutex_valid(mutex)		((mutex) && *(mutex))
-#define sys_mutex_set_invalid(mutex)	do { if (mutex) *(mutex) = NULL; } while (0)
-#define sys_mbox_valid(mbox)		((mbox) && *(mbox))
-#define sys_mbox_valid_val(mbox)	((mbox) != NULL)
-#define sys_mbox_set_invalid(mbox)	do { if (mbox) *(mbox) = NULL; } while (0)
-#define sys_mbox_set_invalid_val(mbox)	do { (mbox) = NULL; } while (0)
+/*
+ * sys_{sem,mutex,mbox}_valid() and _set_invalid() are functions in
+ * port/sys_arch.c: a NULL pointer is an invalid object.
+ */
 
 /* The tcpip core lock tracks its owner so misuse can be caught. */
 void sys_lock_tcpip_core(void);

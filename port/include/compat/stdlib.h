@@ -4,8 +4,13 @@
 #define LWIPK_COMPAT_STDLIB_H
 #include <linux/kernel.h>
 
+/* The leading decimal digits of @s, like the C library's (no sign needed). */
 static inline int atoi(const char *s)
 {
-	return (int)simple_strtol(s, NULL, 10);
+	int n = 0;
+
+	while (*s >= '0' && *s <= '9')
+		n = n * 10 + (*s++ - '0');
+	return n;
 }
 #endif

@@ -1,0 +1,56 @@
+# shellcheck shell=sh
+# KTAP helpers for guest test scripts: one numbering across all suites.
+
+ktap_n=0
+
+# ktap_result STATUS NAME: "ok N NAME" when STATUS is 0, else "not ok".
+ktap_result() {
+	ktap_n=$((ktap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $ktap_n $2"
+	else
+		echo "not ok $ktap_n $2"
+	fi
+}
+
+# ktap_check NAME CMD...: run CMD, report its exit status as NAME.
+ktap_check() {
+	name=$1
+	shift
+	"$@"
+	ktap_result $? "$name"
+}
+
+# ktap_import PREFIX FILE: re-number the results of another KTAP producer
+# (a test program or module) into this plan, names prefixed. A producer
+# that reports fewer results than its "1..N" plan, or none, fails.
+ktap_import() {
+	prefix=$1
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$2" | head -n 1)
+	seen=0
+	while IFS= read -r line; do
+		case $line in
+		"ok "*|"not ok "*)
+			seen=$((seen + 1))
+			status=0
+			case $line in "not ok "*) status=1 ;; esac
+			ktap_result $status "$prefix.$(echo "$line" | sed 's/^\(not \)\{0,1\}ok [0-9]* //')"
+			;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$2"
+	if [ -z "$planned" ] || [ "$seen" -ne "$planned" ]; then
+		ktap_result 1 "$prefix.complete # planned ${planned:-none}, reported $seen"
+	fi
+}
+
+# mem_available_kb: MemAvailable after dropping caches, plus the free pages
+# parked in the per-CPU lists (/proc/zoneinfo "count:"), which MemAvailable
+# leaves out and which come and go with scheduling, not with leaks.
+mem_available_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	avail=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	echo $((avail + pcp * 4))
+}

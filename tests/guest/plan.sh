@@ -1,0 +1,62 @@
+# shellcheck shell=sh
+# The guest side of 'make test': every suite, in KTAP, one numbering.
+# INJECT=notok|warn|hang replaces the plan by a deliberate failure, so the
+# host harness can prove it catches each kind (scripts/test.sh checks that).
+# shellcheck source=tests/guest/ktap.sh
+. /lwipk/ktap.sh
+mod=/lwipk/modules
+
+echo "KTAP version 1"
+
+case ${INJECT:-} in
+notok)
+	ktap_result 1 "inject.deliberate_failure"
+	exit 0 ;;
+warn)
+	insmod $mod/lwip.ko && insmod $mod/lwip_selftest.ko suite=port inject=warn
+	ktap_result $? "inject.warning_raised"
+	exit 0 ;;
+hang)
+	ktap_result 0 "inject.about_to_hang"
+	sleep 100000
+	exit 0 ;;
+esac
+
+# selftest PARAMS...: load lwip_selftest.ko, collect its KTAP from the log.
+selftest_run() {
+	dmesg -c >/dev/null
+	insmod $mod/lwip_selftest.ko "$@" || return 1
+	dmesg | sed -n 's/^\[[^]]*\] lwip_selftest: //p' >/tmp/selftest.ktap
+	rmmod lwip_selftest
+}
+
+# --- lwip.ko: load, loopback netif, self tests, unload --------------------
+ktap_check lwip.insmod insmod $mod/lwip.ko
+ktap_check lwip.proc_shows_loopback \
+	grep -q '^lo0 .* addr 127\.0\.0\.1 mask 255\.0\.0\.0 .* up link up' /proc/lwip/netifs
+selftest_run
+ktap_import selftest /tmp/selftest.ktap
+ktap_check lwip.rmmod rmmod lwip
+
+# --- lifecycle: 20 load/test/unload cycles, memory back to baseline -------
+before=$(mem_available_kb)
+bad=0
+i=0
+while [ $i -lt 20 ]; do
+	i=$((i + 1))
+	if ! insmod $mod/lwip.ko; then
+		bad=$((bad + 1))
+		continue
+	fi
+	if ! selftest_run suite=stack ||
+	    ! grep -q '^# 2 passed, 0 failed$' /tmp/selftest.ktap; then
+		bad=$((bad + 1))
+		echo "# cycle $i: self test failed"
+	fi
+	rmmod lwip || bad=$((bad + 1))
+done
+after=$(mem_available_kb)
+ktap_result $bad "lifecycle.insmod_selftest_rmmod_x20 # $bad bad cycles"
+echo "# MemAvailable before ${before} kB, after ${after} kB"
+[ $((before - after)) -le 256 ]
+ktap_result $? "lifecycle.memory_back_within_256k"
