@@ -20,6 +20,7 @@
 #include "lwip/etharp.h"
 #include "lwip/dhcp.h"
 #include "netif/ethernet.h"
+#include "lwipk/lwipk.h"
 
 /* sys_arch: for the self-test module and for drivers' threads */
 EXPORT_SYMBOL_NS_GPL(sys_now, LWIP);
@@ -107,5 +108,21 @@ EXPORT_SYMBOL_NS_GPL(dhcp_supplied_address, LWIP);
 EXPORT_SYMBOL_NS_GPL(ip_addr_any, LWIP);
 EXPORT_SYMBOL_NS_GPL(ip_addr_broadcast, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_output, LWIP);
-EXPORT_SYMBOL_NS_GPL(tcp_abort, LWIP);
 EXPORT_SYMBOL_NS_GPL(lwip_stats, LWIP);
+
+/*
+ * lwIP functions whose names Linux exports too (tcp_abort, tcp_close,
+ * tcp_connect, tcp_poll, tcp_shutdown, udp_disconnect) cannot be exported
+ * under those names; a module calling them would bind to Linux's. The ones
+ * our modules need get an lwipk_ name here.
+ */
+
+/**
+ * lwipk_tcp_abort() - lwIP's tcp_abort(): send RST and free the PCB.
+ * @pcb: the PCB; the caller holds the tcpip core lock
+ */
+void lwipk_tcp_abort(struct tcp_pcb *pcb)
+{
+	tcp_abort(pcb);
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_tcp_abort, LWIP);

@@ -10,6 +10,21 @@
 
 #include "lwip/sys.h"
 
+struct tcp_pcb;
+
+/*
+ * Careful: lwIP's tcp_abort, tcp_close, tcp_connect, tcp_poll, tcp_shutdown
+ * and udp_disconnect share their names with Linux exports. Another module
+ * calling them gets Linux's function; use the netconn API or the lwipk_
+ * wrappers below.
+ */
+
+/**
+ * lwipk_tcp_abort() - lwIP's tcp_abort(): send RST and free the PCB.
+ * @pcb: the PCB; the caller holds the tcpip core lock
+ */
+void lwipk_tcp_abort(struct tcp_pcb *pcb);
+
 /**
  * lwipk_thread_join() - wait for a thread from sys_thread_new() to return.
  * @thread: the thread; freed on return.
