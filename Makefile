@@ -37,7 +37,14 @@ depcheck:
 modules: depcheck
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-progs: depcheck $(GUEST_PROGS)
+HOST_PROGS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/*.c))
+
+progs: depcheck $(GUEST_PROGS) $(HOST_PROGS)
+
+# Host-side peers of the NIC tests, on Linux's own sockets.
+$(BUILD)/host/%: tests/host/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/*.h)
 	@mkdir -p $(dir $@)

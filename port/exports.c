@@ -103,6 +103,7 @@ EXPORT_SYMBOL_NS_GPL(etharp_output, LWIP);
 EXPORT_SYMBOL_NS_GPL(dhcp_start, LWIP);
 EXPORT_SYMBOL_NS_GPL(dhcp_release_and_stop, LWIP);
 EXPORT_SYMBOL_NS_GPL(dhcp_supplied_address, LWIP);
+EXPORT_SYMBOL_NS_GPL(dhcp_cleanup, LWIP);
 
 /* addresses, TCP options and statistics, for the socket layer */
 EXPORT_SYMBOL_NS_GPL(ip_addr_any, LWIP);

@@ -13,6 +13,7 @@
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/export.h>
 
 /* <linux/timex.h> has a TIME_WAIT of its own; lwIP's enum needs the name. */
 #undef TIME_WAIT
@@ -24,9 +25,17 @@
 #include "lwip/tcpip.h"
 #include "lwip/ip_addr.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwipk/lwipk.h"
 #include "lwipk_port.h"
 
 static struct proc_dir_entry *lwipk_proc_dir;
+static u8 lwipk_ops_id;		/* netif client data slot for lwipk_netif_ops */
+
+void lwipk_netif_set_ops(struct netif *netif, const struct lwipk_netif_ops *ops)
+{
+	netif_set_client_data(netif, lwipk_ops_id, (void *)ops);
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_netif_set_ops, LWIP);
 
 static void lwipk_show_addr(struct seq_file *m, const char *label,
 			    const ip4_addr_t *addr)
@@ -36,6 +45,7 @@ static void lwipk_show_addr(struct seq_file *m, const char *label,
 
 static int lwipk_netifs_show(struct seq_file *m, void *v)
 {
+	const struct lwipk_netif_ops *ops;
 	struct netif *netif;
 
 	LOCK_TCPIP_CORE();
@@ -57,6 +67,9 @@ static int lwipk_netifs_show(struct seq_file *m, void *v)
 		seq_printf(m, "  tx bytes %u ucast %u nucast %u discards %u errors %u\n",
 			   c->ifoutoctets, c->ifoutucastpkts, c->ifoutnucastpkts,
 			   c->ifoutdiscards, c->ifouterrors);
+		ops = netif_get_client_data(netif, lwipk_ops_id);
+		if (ops && ops->show)
+			ops->show(m, netif);
 	}
 	UNLOCK_TCPIP_CORE();
 	return 0;
@@ -159,6 +172,9 @@ static int lwipk_stats_show(struct seq_file *m, void *v)
  */
 int lwipk_proc_init(void)
 {
+	LOCK_TCPIP_CORE();
+	lwipk_ops_id = netif_alloc_client_data_id();
+	UNLOCK_TCPIP_CORE();
 	lwipk_proc_dir = proc_mkdir("lwip", NULL);
 	if (!lwipk_proc_dir)
 		return -ENOMEM;

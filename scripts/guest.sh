@@ -6,6 +6,10 @@
 #   guest.sh --script FILE                 run a guest script, then halt
 # Options: --timeout S (default 600; QEMU is always ended by then),
 #   --log FILE (the serial console), --qemu 'ARGS' (extra QEMU options),
+#   --net 'OPTS' (more options for the first NIC's user netdev, e.g. a
+#   guestfwd=... or hostfwd=... to 127.0.0.1), --model M (the NICs' QEMU
+#   model, default e1000), --net2 'OPTS' (a second NIC, its own user
+#   network 10.0.3.0/24, with these netdev options),
 #   --env NAME=VALUE (exported in the guest script).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
@@ -18,7 +22,8 @@ kver=${KVER:-$(cat "$DEPS/kver" 2>/dev/null || true)}
 kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
-mode='' cmd='' script='' timeout=600 log='' qemu_extra=''
+mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
+model=e1000 net2=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,6 +35,9 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
 	--qemu) qemu_extra=$2; shift ;;
+	--net) net_extra=,$2; shift ;;
+	--model) model=$2; shift ;;
+	--net2) net2=$2; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -68,7 +76,11 @@ fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
       -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
-      -netdev "user,id=n0,restrict=on" -device "e1000,netdev=n0")
+      -netdev "user,id=n0,restrict=on$net_extra" -device "$model,netdev=n0")
+if [ -n "$net2" ]; then
+	args+=(-netdev "user,id=n1,restrict=on,net=10.0.3.0/24,$net2"
+	       -device "$model,netdev=n1")
+fi
 # shellcheck disable=SC2206 # extra options are meant to split into words
 [ -z "$qemu_extra" ] || args+=($qemu_extra)
 

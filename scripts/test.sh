@@ -38,28 +38,45 @@ judge() {
 	return $bad
 }
 
-# boot NAME TIMEOUT [ENV]: run the plan in a guest, log to $out/NAME.log.
+# The host's echo service for NIC tests: each guest connection to
+# 10.0.2.100:7 (10.0.3.100:7 on a second NIC) runs one "peer echo-stdio".
+peer=$top/build/host/peer
+echo_fwd() { echo "guestfwd=tcp:$1:7-cmd:$peer echo-stdio --timeout 600"; }
+
+# boot NAME TIMEOUT [guest.sh options...]: run the plan in a guest, log to
+# $out/NAME.log, show its results.
 boot() {
-	local env=()
-	[ -z "${3:-}" ] || env=(--env "$3")
+	local name=$1 timeout=$2
+	shift 2
 	"$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
-		--timeout "$2" --log "$out/$1.log" "${env[@]}" >/dev/null 2>&1
-	sed -n -e '/^KTAP version/,$p' "$out/$1.log" |
+		--timeout "$timeout" --log "$out/$name.log" --net "$(echo_fwd 10.0.2.100)" \
+		--env NIC_PEER=10.0.2.100:7 "$@" >/dev/null 2>&1
+	sed -n -e '/^KTAP version/,$p' "$out/$name.log" |
 		grep -E '^(ok|not ok|#) |^lwipk-guest:|^guest:' || true
 }
 
 if [ "${1:-}" = --inject ]; then
-	boot "inject-$2" 90 "INJECT=$2"
+	boot "inject-$2" 90 --env "INJECT=$2"
 	judge "$out/inject-$2.log"
 	exit
 fi
 
 start=$(date +%s)
-boot plan 1500
-judge "$out/plan.log"
-verdict=$?
-pass=$(grep -cE '^ok [0-9]+ ' "$out/plan.log")
-fail=$(grep -cE '^not ok [0-9]+ ' "$out/plan.log")
+pass=0 fail=0 verdict=0
+# run NAME TIMEOUT [guest.sh options...]: one boot, its verdict and counts
+# added to the run's (results are numbered per boot).
+run() {
+	boot "$@"
+	judge "$out/$1.log" || verdict=1
+	pass=$((pass + $(grep -cE '^ok [0-9]+ ' "$out/$1.log")))
+	fail=$((fail + $(grep -cE '^not ok [0-9]+ ' "$out/$1.log")))
+}
+run plan 1500
+for model in e1000-82545em e1000-82544gc; do
+	run "model-$model" 300 --model "$model" --env PLAN=model --env "NIC_MODEL=$model"
+done
+run twonic 300 --env PLAN=twonic --net2 "$(echo_fwd 10.0.3.100)" \
+	--env NIC2_PEER=10.0.3.100:7
 n=$((pass + fail))
 
 # The harness's own failure detection: each deliberate failure must fail.

@@ -44,6 +44,15 @@ ktap_import() {
 	fi
 }
 
+# selftest_run PARAMS...: load lwip_selftest.ko with PARAMS, collect its
+# KTAP from the kernel log into /tmp/selftest.ktap, unload it.
+selftest_run() {
+	dmesg -c >/dev/null
+	insmod /lwipk/modules/lwip_selftest.ko "$@" || return 1
+	dmesg | sed -n 's/^\[[^]]*\] lwip_selftest: //p' >/tmp/selftest.ktap
+	rmmod lwip_selftest
+}
+
 # mem_available_kb: MemAvailable after dropping caches, plus the free pages
 # parked in the per-CPU lists (/proc/zoneinfo "count:"), which MemAvailable
 # leaves out and which come and go with scheduling, not with leaks.

@@ -1,9 +1,12 @@
 # shellcheck shell=sh
 # The guest side of 'make test': every suite, in KTAP, one numbering.
+# PLAN=main (default) | model | twonic picks the suites for this boot;
 # INJECT=notok|warn|hang replaces the plan by a deliberate failure, so the
 # host harness can prove it catches each kind (scripts/test.sh checks that).
 # shellcheck source=tests/guest/ktap.sh
 . /lwipk/ktap.sh
+# shellcheck source=tests/guest/nic.sh
+. /lwipk/nic.sh
 mod=/lwipk/modules
 
 echo "KTAP version 1"
@@ -22,13 +25,13 @@ hang)
 	exit 0 ;;
 esac
 
-# selftest PARAMS...: load lwip_selftest.ko, collect its KTAP from the log.
-selftest_run() {
-	dmesg -c >/dev/null
-	insmod $mod/lwip_selftest.ko "$@" || return 1
-	dmesg | sed -n 's/^\[[^]]*\] lwip_selftest: //p' >/tmp/selftest.ktap
-	rmmod lwip_selftest
-}
+case ${PLAN:-main} in
+model|twonic)
+	insmod $mod/lwip.ko
+	if [ "$PLAN" = model ]; then nic_model_suite; else nic_two_suite; fi
+	rmmod lwip
+	exit 0 ;;
+esac
 
 # --- lwip.ko: load, loopback netif, self tests, unload --------------------
 ktap_check lwip.insmod insmod $mod/lwip.ko
@@ -60,3 +63,8 @@ ktap_result $bad "lifecycle.insmod_selftest_rmmod_x20 # $bad bad cycles"
 echo "# MemAvailable before ${before} kB, after ${after} kB"
 [ $((before - after)) -le 256 ]
 ktap_result $? "lifecycle.memory_back_within_256k"
+
+# --- lwip_e1000.ko ----------------------------------------------------------
+insmod $mod/lwip.ko
+nic_suite
+ktap_check lwip.rmmod_after_nic rmmod lwip

@@ -15,7 +15,15 @@
 
 static char *suite = "all";
 module_param(suite, charp, 0444);
-MODULE_PARM_DESC(suite, "Which tests run: port, stack or all (default)");
+MODULE_PARM_DESC(suite, "Which tests run: port, stack, all (default: both) or nic");
+
+char *lwipk_selftest_peer;
+module_param_named(peer, lwipk_selftest_peer, charp, 0444);
+MODULE_PARM_DESC(peer, "suite=nic: the host's TCP echo server, ADDR:PORT");
+
+unsigned long lwipk_selftest_peer_bytes = 1 << 20;
+module_param_named(peer_bytes, lwipk_selftest_peer_bytes, ulong, 0444);
+MODULE_PARM_DESC(peer_bytes, "suite=nic: bytes to echo through the NIC (default 1 MiB)");
 
 static char *inject = "";
 module_param(inject, charp, 0444);
@@ -40,10 +48,11 @@ static int __init lwipk_selftest_init(void)
 {
 	bool port = !strcmp(suite, "all") || !strcmp(suite, "port");
 	bool stack = !strcmp(suite, "all") || !strcmp(suite, "stack");
+	bool nic = !strcmp(suite, "nic");
 	unsigned int num = 0, failed = 0;
 
-	if (!port && !stack) {
-		pr_err("unknown suite '%s' (port, stack or all)\n", suite);
+	if (!port && !stack && !nic) {
+		pr_err("unknown suite '%s' (port, stack, all or nic)\n", suite);
 		return -EINVAL;
 	}
 	if (!strcmp(inject, "warn"))
@@ -51,11 +60,13 @@ static int __init lwipk_selftest_init(void)
 
 	pr_info("KTAP version 1\n");
 	pr_info("1..%u\n", (port ? lwipk_port_ntests : 0) +
-		(stack ? lwipk_stack_ntests : 0));
+		(stack ? lwipk_stack_ntests : 0) + (nic ? lwipk_nic_ntests : 0));
 	if (port)
 		lwipk_run(lwipk_port_tests, lwipk_port_ntests, &num, &failed);
 	if (stack)
 		lwipk_run(lwipk_stack_tests, lwipk_stack_ntests, &num, &failed);
+	if (nic)
+		lwipk_run(lwipk_nic_tests, lwipk_nic_ntests, &num, &failed);
 	pr_info("# %u passed, %u failed\n", num - failed, failed);
 	return 0;
 }

@@ -27,5 +27,11 @@ extern const struct lwipk_test lwipk_port_tests[];
 extern const unsigned int lwipk_port_ntests;
 extern const struct lwipk_test lwipk_stack_tests[];
 extern const unsigned int lwipk_stack_ntests;
+extern const struct lwipk_test lwipk_nic_tests[];
+extern const unsigned int lwipk_nic_ntests;
+
+/* suite=nic: the host's echo server, "ADDR:PORT", and how much to echo */
+extern char *lwipk_selftest_peer;
+extern unsigned long lwipk_selftest_peer_bytes;
 
 #endif /* LWIPK_SELFTEST_H */

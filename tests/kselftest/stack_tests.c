@@ -155,47 +155,83 @@ static err_t tcp_read_full(struct netconn *conn, u8 *dst, size_t len)
 	return ERR_OK;
 }
 
-/* 1 MiB through a TCP echo server on 127.0.0.1, every byte verified. */
-static int test_tcp_echo(void)
+/*
+ * Connect to an echo server at @addr:@port and send @total bytes of a
+ * pattern in ECHO_CHUNK pieces, reading each piece back and comparing.
+ * Return: ERR_OK, or the first error; *@sent says how far it got and
+ * *@bad how many chunks came back different.
+ */
+static err_t echo_through(const ip_addr_t *addr, u16_t port, size_t total,
+			  size_t *sent, size_t *bad)
 {
 	u8 *out = vmalloc(ECHO_CHUNK), *in = vmalloc(ECHO_CHUNK);
 	struct netconn *conn = NULL;
-	size_t sent, i, bad = 0;
+	err_t err = ERR_MEM;
+	size_t i;
+
+	*sent = 0;
+	*bad = 0;
+	if (!out || !in)
+		goto free_bufs;
+	conn = netconn_new(NETCONN_TCP);
+	if (!conn)
+		goto free_bufs;
+	netconn_set_recvtimeout(conn, WAIT_MS);
+	err = netconn_connect(conn, addr, port);
+	for (; err == ERR_OK && *sent < total; *sent += ECHO_CHUNK) {
+		for (i = 0; i < ECHO_CHUNK; i++)
+			out[i] = (u8)((*sent + i) * 7 + ((*sent + i) >> 16));
+		err = netconn_write(conn, out, ECHO_CHUNK, NETCONN_COPY);
+		if (err == ERR_OK)
+			err = tcp_read_full(conn, in, ECHO_CHUNK);
+		if (err == ERR_OK && memcmp(in, out, ECHO_CHUNK))
+			++*bad;
+	}
+	netconn_close(conn);
+	netconn_delete(conn);
+free_bufs:
+	vfree(in);
+	vfree(out);
+	return err;
+}
+
+/* 1 MiB through a TCP echo server on 127.0.0.1, every byte verified. */
+static int test_tcp_echo(void)
+{
+	size_t sent = 0, bad = 0;
 	struct server s;
 	sys_thread_t t;
 	ip_addr_t addr;
 	err_t err = ERR_MEM;
 
-	t = out && in ? server_start(&s, NETCONN_TCP, ECHO_PORT) : NULL;
-	if (!t)
-		goto free_bufs;
+	t = server_start(&s, NETCONN_TCP, ECHO_PORT);
+	ST_EXPECT(t, "server thread");
 	loopback(&addr);
-	conn = netconn_new(NETCONN_TCP);
-	if (!conn)
-		goto join_server;
-	netconn_set_recvtimeout(conn, WAIT_MS);
-	err = netconn_connect(conn, &addr, ECHO_PORT);
-	for (sent = 0; err == ERR_OK && sent < ECHO_TOTAL; sent += ECHO_CHUNK) {
-		for (i = 0; i < ECHO_CHUNK; i++)
-			out[i] = (u8)((sent + i) * 7 + ((sent + i) >> 16));
-		err = netconn_write(conn, out, ECHO_CHUNK, NETCONN_COPY);
-		if (err == ERR_OK)
-			err = tcp_read_full(conn, in, ECHO_CHUNK);
-		if (err == ERR_OK && memcmp(in, out, ECHO_CHUNK))
-			bad++;
-	}
-	netconn_close(conn);
-	netconn_delete(conn);
-join_server:
+	err = echo_through(&addr, ECHO_PORT, ECHO_TOTAL, &sent, &bad);
 	server_join(&s, t);
-free_bufs:
-	vfree(in);
-	vfree(out);
 	ST_EXPECT(err == ERR_OK, "client err %d after %zu bytes (server: %zu echoed)",
 		  err, sent, s.bytes);
 	ST_EXPECT(!bad, "%zu chunks differ", bad);
 	ST_EXPECT(s.err == ERR_OK, "server err %d", s.err);
 	ST_EXPECT(s.bytes == ECHO_TOTAL, "server echoed %zu", s.bytes);
+	return 0;
+}
+
+/* The same through the NIC, to the host's echo server at peer=ADDR:PORT. */
+static int test_nic_echo(void)
+{
+	unsigned int a, b, c, d, port;
+	size_t sent = 0, bad = 0;
+	ip_addr_t addr;
+	err_t err;
+
+	ST_EXPECT(lwipk_selftest_peer &&
+		  sscanf(lwipk_selftest_peer, "%u.%u.%u.%u:%u", &a, &b, &c, &d, &port) == 5,
+		  "peer=ADDR:PORT is needed, got '%s'", lwipk_selftest_peer ?: "");
+	IP_ADDR4(&addr, a, b, c, d);
+	err = echo_through(&addr, port, lwipk_selftest_peer_bytes, &sent, &bad);
+	ST_EXPECT(err == ERR_OK, "err %d after %zu bytes", err, sent);
+	ST_EXPECT(!bad, "%zu chunks differ", bad);
 	return 0;
 }
 
@@ -237,6 +273,12 @@ static int test_udp_roundtrip(void)
 		  s.err, s.bytes);
 	return 0;
 }
+
+const struct lwipk_test lwipk_nic_tests[] = {
+	{ "nic_tcp_echo_to_host", test_nic_echo },
+};
+
+const unsigned int lwipk_nic_ntests = ARRAY_SIZE(lwipk_nic_tests);
 
 const struct lwipk_test lwipk_stack_tests[] = {
 	{ "stack_tcp_echo_1mib_loopback", test_tcp_echo },

@@ -11,6 +11,23 @@
 #include "lwip/sys.h"
 
 struct tcp_pcb;
+struct netif;
+struct seq_file;
+
+/**
+ * struct lwipk_netif_ops - what a netif's driver adds to lwIP's view of it.
+ * @show: print driver counters for /proc/lwip/netifs (core lock held)
+ */
+struct lwipk_netif_ops {
+	void (*show)(struct seq_file *m, struct netif *netif);
+};
+
+/**
+ * lwipk_netif_set_ops() - attach driver ops to a netif (core lock held).
+ * @netif: the netif
+ * @ops: the ops, or NULL to detach
+ */
+void lwipk_netif_set_ops(struct netif *netif, const struct lwipk_netif_ops *ops);
 
 /*
  * Careful: lwIP's tcp_abort, tcp_close, tcp_connect, tcp_poll, tcp_shutdown

@@ -1,0 +1,79 @@
+# shellcheck shell=sh
+# NIC suites for the guest plan: lwip_e1000.ko against QEMU's user network.
+# NIC_PEER (ADDR:PORT) is the host's echo service, set by scripts/test.sh
+# through a guestfwd; NIC2_PEER the same on a second NIC's network.
+
+# nic_wait_addr IFACE ADDR: wait (at most 15 s) until lwIP shows the address.
+nic_wait_addr() {
+	i=0
+	while ! grep -q "^$1 .* addr $2 " /proc/lwip/netifs; do
+		i=$((i + 1))
+		[ $i -le 150 ] || return 1
+		sleep 0.1
+	done
+}
+
+# nic_echo NAME PEER BYTES: the self test's TCP echo through a NIC.
+nic_echo() {
+	selftest_run suite=nic "peer=$2" "peer_bytes=$3"
+	ktap_import "$1" /tmp/selftest.ktap
+}
+
+# The main NIC suite: static address, 32 MiB echo, counters, DHCP, cycles.
+nic_suite() {
+	ktap_check e1000.insmod insmod $mod/lwip_e1000.ko
+	ktap_check e1000.static_address_up \
+		grep -q '^en[0-9]* .* addr 10\.0\.2\.15 mask 255\.255\.255\.0 gw 10\.0\.2\.2 .* up link up default' /proc/lwip/netifs
+	nic_echo e1000.echo_32mib "$NIC_PEER" 33554432
+	awk '$1 == "e1000" && $2 ~ /^0000:/ { rx = $4 }
+	     $1 == "e1000" && $2 == "tx_packets" { tx = $3; irq = $11 }
+	     END { exit !(rx > 20000 && tx > 20000 && irq > 0) }' /proc/lwip/netifs
+	ktap_result $? "e1000.counters_in_proc"
+	ktap_check e1000.rmmod rmmod lwip_e1000
+
+	insmod $mod/lwip_e1000.ko dhcp=1 && nic_wait_addr 'en[0-9]*' '10\.0\.2\.15'
+	ktap_result $? "e1000.dhcp_gets_10.0.2.15"
+	nic_echo e1000.dhcp_echo "$NIC_PEER" 1048576
+	rmmod lwip_e1000
+
+	before=$(mem_available_kb)
+	bad=0
+	i=0
+	while [ $i -lt 20 ]; do
+		i=$((i + 1))
+		if ! insmod $mod/lwip_e1000.ko; then
+			bad=$((bad + 1))
+			continue
+		fi
+		if ! selftest_run suite=nic "peer=$NIC_PEER" peer_bytes=262144 ||
+		    ! grep -q '^# 1 passed, 0 failed$' /tmp/selftest.ktap; then
+			bad=$((bad + 1))
+			echo "# cycle $i: transfer failed"
+		fi
+		rmmod lwip_e1000 || bad=$((bad + 1))
+	done
+	after=$(mem_available_kb)
+	ktap_result $bad "e1000.insmod_transfer_rmmod_x20 # $bad bad cycles"
+	echo "# MemAvailable before ${before} kB, after ${after} kB"
+	[ $((before - after)) -le 256 ]
+	ktap_result $? "e1000.memory_back_within_256k"
+}
+
+# One NIC model (QEMU -device MODEL): probe, address, 1 MiB echo.
+nic_model_suite() {
+	ktap_check "model_$NIC_MODEL.insmod" insmod $mod/lwip_e1000.ko
+	nic_echo "model_$NIC_MODEL.echo" "$NIC_PEER" 1048576
+	ktap_check "model_$NIC_MODEL.rmmod" rmmod lwip_e1000
+}
+
+# Two NICs, each its own netif and network, each carrying traffic.
+nic_two_suite() {
+	ktap_check two_nics.insmod insmod $mod/lwip_e1000.ko
+	[ "$(grep -c '^en[0-9]* .* up link up' /proc/lwip/netifs)" -eq 2 ]
+	ktap_result $? "two_nics.two_netifs_up"
+	nic_echo two_nics.first_echo "$NIC_PEER" 1048576
+	nic_echo two_nics.second_echo "$NIC2_PEER" 1048576
+	awk '$1 == "e1000" && $2 ~ /^0000:/ { n += ($4 > 500) } END { exit n != 2 }' /proc/lwip/netifs
+	ktap_result $? "two_nics.both_received"
+	ktap_check two_nics.rmmod rmmod lwip_e1000
+}
