@@ -113,6 +113,43 @@ struct e1000_tx_desc {
 #define E1000_TXD_CMD_RS	BIT(3)	/* report status */
 #define E1000_TXD_STAT_DD	BIT(0)
 
+/*
+ * Checksum offload uses the extended descriptors: a context descriptor says
+ * where the IP and TCP/UDP checksums go, data descriptors then ask for them
+ * (POPTS). Both share the legacy layout's size; cmd_len holds the command
+ * byte (bits 31:24), the type (23:20) and the length (19:0).
+ */
+struct e1000_ctx_desc {
+	u8 ipcss;		/* IP checksum start, offset, end */
+	u8 ipcso;
+	__le16 ipcse;
+	u8 tucss;		/* TCP/UDP checksum start, offset, end (0: to EOP) */
+	u8 tucso;
+	__le16 tucse;
+	__le32 cmd_len;
+	u8 status;
+	u8 hdr_len;
+	__le16 mss;
+};
+
+struct e1000_data_desc {
+	__le64 addr;
+	__le32 cmd_len;
+	u8 status;
+	u8 popts;
+	__le16 special;
+};
+
+#define E1000_TXD_DTYP_D	BIT(20)	/* data (vs 0: context) */
+#define E1000_TXD_X_EOP		BIT(24)	/* the command byte, extended */
+#define E1000_TXD_X_IFCS	BIT(25)
+#define E1000_TXD_X_RS		BIT(27)
+#define E1000_TXD_X_DEXT	BIT(29)	/* extended descriptor */
+#define E1000_TXD_CTX_TCP	BIT(24)	/* TUCMD: TCP (else UDP) */
+#define E1000_TXD_CTX_IP	BIT(25)	/* TUCMD: IPv4 */
+#define E1000_TXD_POPTS_IXSM	BIT(0)	/* insert IP checksum */
+#define E1000_TXD_POPTS_TXSM	BIT(1)	/* insert TCP/UDP checksum */
+
 #define LWIP_E1000_RING_SIZE	256	/* descriptors per ring (multiple of 8) */
 #define LWIP_E1000_BUF_SIZE	2048	/* one frame per buffer, RCTL_SZ_2048 */
 #define LWIP_E1000_RX_BUDGET	64	/* frames per core-lock acquisition */
@@ -121,7 +158,8 @@ struct e1000_tx_desc {
 /* Counters shown in /proc/lwip/netifs; written by one context each. */
 struct lwip_e1000_stats {
 	u64 rx_packets, rx_bytes, rx_dropped, rx_errors, rx_overruns;
-	u64 tx_packets, tx_bytes, tx_dropped, tx_ring_full;
+	u64 tx_packets, tx_bytes, tx_dropped, tx_ring_full, tx_csum_offload;
+	u64 rx_csum_errors;
 	u64 irqs, polls;
 };
 
@@ -142,6 +180,8 @@ struct lwip_e1000_adapter {
 	struct lwip_e1000_ring rx, tx;
 	struct lwip_e1000_stats stats;
 	atomic_t pending;		/* ICR causes for the IRQ thread */
+	bool csum_offload;		/* checksums by the device, both ways */
+	u32 tx_ctx;			/* the context last given, 0: none */
 	u8 mac[6];
 	bool link_up;
 };

@@ -35,6 +35,10 @@ MODULE_PARM_DESC(gw, "Gateway per NIC (default 10.0.2.2, 10.0.3.2, ...); the fir
 module_param_array(dhcp, bool, NULL, 0444);
 MODULE_PARM_DESC(dhcp, "Use lwIP's DHCP client instead of a static address, per NIC (e.g. dhcp=1,0)");
 
+static bool csum_offload = true;
+module_param(csum_offload, bool, 0444);
+MODULE_PARM_DESC(csum_offload, "Let the NIC insert (TX) and check (RX) IPv4/TCP/UDP checksums (default on)");
+
 static DEFINE_IDA(lwip_e1000_ida);
 
 static const struct pci_device_id lwip_e1000_ids[] = {
@@ -74,6 +78,8 @@ static void lwip_e1000_show(struct seq_file *m, struct netif *netif)
 	seq_printf(m, "  e1000 tx_packets %llu tx_bytes %llu tx_dropped %llu tx_ring_full %llu irqs %llu polls %llu\n",
 		   s->tx_packets, s->tx_bytes, s->tx_dropped, s->tx_ring_full,
 		   s->irqs, s->polls);
+	seq_printf(m, "  e1000 csum_offload %s tx_csum_offloaded %llu rx_csum_errors %llu\n",
+		   a->csum_offload ? "on" : "off", s->tx_csum_offload, s->rx_csum_errors);
 }
 
 static const struct lwipk_netif_ops lwip_e1000_netif_ops = {
@@ -92,6 +98,10 @@ static err_t lwip_e1000_netif_init(struct netif *netif)
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	memcpy(netif->hwaddr, a->mac, ETH_HWADDR_LEN);
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	if (a->csum_offload)	/* the device fills these in */
+		NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL &
+					~(NETIF_CHECKSUM_GEN_IP | NETIF_CHECKSUM_GEN_UDP |
+					  NETIF_CHECKSUM_GEN_TCP));
 	return ERR_OK;
 }
 
@@ -209,6 +219,7 @@ static int lwip_e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	if (!a)
 		return -ENOMEM;
 	a->pdev = pdev;
+	a->csum_offload = csum_offload;
 	a->index = ida_alloc_max(&lwip_e1000_ida, LWIP_E1000_MAX_NICS - 1, GFP_KERNEL);
 	if (a->index < 0) {
 		err = a->index;

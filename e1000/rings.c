@@ -8,10 +8,19 @@
  * into the slot's buffer. Both run under the tcpip core lock: RX takes it
  * once per batch, TX is called by lwIP with it held, so the TX ring needs
  * no lock of its own.
+ *
+ * With checksum offload, the device inserts IPv4 header and TCP/UDP
+ * checksums on TX (lwIP's per-netif GEN flags are off) and reports bad ones
+ * on RX, which are dropped here; lwIP still verifies what it receives, since
+ * it cannot be told per packet what the device checked.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-mapping.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <asm/unaligned.h>
+#include <net/checksum.h>
 
 #include "lwip/opt.h"
 #include "lwip/pbuf.h"
@@ -104,13 +113,15 @@ void lwip_e1000_rings_start(struct lwip_e1000_adapter *a)
 	/* The device owns [RDH, RDT): all but one descriptor. */
 	ew32(a, E1000_RDT, LWIP_E1000_RING_SIZE - 1);
 	ew32(a, E1000_RDTR, 0);
-	ew32(a, E1000_RXCSUM, 0);
+	ew32(a, E1000_RXCSUM, a->csum_offload ?
+	     E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0);
 	ew32(a, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SZ_2048 |
 	     E1000_RCTL_SECRC);
 
 	memset(txd, 0, RING_BYTES(*txd));
 	a->tx.next = 0;
 	a->tx.clean = 0;
+	a->tx_ctx = 0;
 	ew32(a, E1000_TDBAL, lower_32_bits(a->tx.desc_dma));
 	ew32(a, E1000_TDBAH, upper_32_bits(a->tx.desc_dma));
 	ew32(a, E1000_TDLEN, RING_BYTES(*txd));
@@ -143,6 +154,13 @@ static void lwip_e1000_rx_frame(struct lwip_e1000_adapter *a,
 	    len > LWIP_E1000_BUF_SIZE || len < 14) {
 		a->stats.rx_errors++;	/* chained (jumbo) or bad frame */
 		LINK_STATS_INC(link.err);
+		MIB2_STATS_NETIF_INC(&a->netif, ifinerrors);
+		return;
+	}
+	if (a->csum_offload && !(d->status & E1000_RXD_STAT_IXSM) &&
+	    (d->errors & (E1000_RXD_ERR_IPE | E1000_RXD_ERR_TCPE))) {
+		a->stats.rx_csum_errors++;
+		LINK_STATS_INC(link.chkerr);
 		MIB2_STATS_NETIF_INC(&a->netif, ifinerrors);
 		return;
 	}
@@ -214,6 +232,64 @@ static void lwip_e1000_tx_reclaim(struct lwip_e1000_adapter *a)
 		a->tx.clean = NEXT(a->tx.clean);
 }
 
+/*
+ * Checksum offload for the IPv4 frame in @buf: seed the TCP/UDP checksum
+ * with the pseudo-header sum (the device sums from tucss to the end and
+ * stores the complement), write a context descriptor at slot *@i if the
+ * layout differs from the last one, and return the data descriptor's POPTS.
+ * IP fragments get only the header checksum: the device would sum just the
+ * fragment (lwIP leaves their UDP checksum 0, "none", with GEN_UDP off).
+ */
+static u8 lwip_e1000_tx_csum(struct lwip_e1000_adapter *a, u8 *buf,
+			     unsigned int len, unsigned int *i)
+{
+	const unsigned int ip = ETH_HLEN;
+	unsigned int ihl, l4len, cso = 0;
+	struct e1000_ctx_desc *c;
+	u8 proto;
+	u32 key;
+
+	if (len < ip + 20 || get_unaligned_be16(buf + 12) != ETH_P_IP ||
+	    (buf[ip] >> 4) != 4)
+		return 0;
+	ihl = (buf[ip] & 0xf) * 4;
+	proto = buf[ip + 9];
+	if (ihl < 20 || len < ip + ihl + 8)
+		return 0;
+	if (!(get_unaligned_be16(buf + ip + 6) & 0x3fff)) {	/* MF, offset */
+		if (proto == IPPROTO_TCP && len >= ip + ihl + 20)
+			cso = 16;
+		else if (proto == IPPROTO_UDP)
+			cso = 6;
+	}
+	if (cso) {
+		l4len = get_unaligned_be16(buf + ip + 2) - ihl;
+		put_unaligned(~csum_tcpudp_magic(get_unaligned((__be32 *)(buf + ip + 12)),
+						 get_unaligned((__be32 *)(buf + ip + 16)),
+						 l4len, proto, 0),
+			      (__sum16 *)(buf + ip + ihl + cso));
+	}
+	key = BIT(31) | ihl | cso << 8 | proto << 16;
+	if (key != a->tx_ctx) {
+		c = &((struct e1000_ctx_desc *)a->tx.desc)[*i];
+		c->ipcss = ip;
+		c->ipcso = ip + 10;
+		c->ipcse = cpu_to_le16(ip + ihl - 1);
+		c->tucss = cso ? ip + ihl : 0;
+		c->tucso = cso ? ip + ihl + cso : 0;
+		c->tucse = 0;
+		c->cmd_len = cpu_to_le32(E1000_TXD_X_DEXT | E1000_TXD_X_RS |
+					 E1000_TXD_CTX_IP |
+					 (proto == IPPROTO_TCP ? E1000_TXD_CTX_TCP : 0));
+		c->status = 0;
+		c->hdr_len = 0;
+		c->mss = 0;
+		a->tx_ctx = key;
+		*i = NEXT(*i);
+	}
+	return E1000_TXD_POPTS_IXSM | (cso ? E1000_TXD_POPTS_TXSM : 0);
+}
+
 /**
  * lwip_e1000_xmit() - lwIP's linkoutput: queue one frame for transmission.
  * @netif: the netif
@@ -225,12 +301,14 @@ static void lwip_e1000_tx_reclaim(struct lwip_e1000_adapter *a)
 err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 {
 	struct lwip_e1000_adapter *a = netif->state;
+	unsigned int i, len = p->tot_len;
 	struct e1000_tx_desc *d;
-	unsigned int i;
+	u8 *buf, popts = 0;
 
 	lwip_e1000_tx_reclaim(a);
 	i = a->tx.next;
-	if (NEXT(i) == a->tx.clean) {	/* one slot stays empty */
+	/* Room for a context and a data descriptor; one slot stays empty. */
+	if (NEXT(i) == a->tx.clean || NEXT(NEXT(i)) == a->tx.clean) {
 		a->stats.tx_ring_full++;
 		a->stats.tx_dropped++;
 		LINK_STATS_INC(link.memerr);
@@ -243,18 +321,42 @@ err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 		MIB2_STATS_NETIF_INC(netif, ifouterrors);
 		return ERR_VAL;
 	}
-	/* DD of this slot was seen (or it was never used): the device is
-	 * done reading its buffer, which may now be overwritten.
+	/* The frame goes in the buffer of the slot its data descriptor will
+	 * use; DD of that slot was seen (or it was never used), so the device
+	 * is done reading it.
 	 */
-	pbuf_copy_partial(p, a->tx.bufs + i * LWIP_E1000_BUF_SIZE, p->tot_len, 0);
+	buf = a->tx.bufs + i * LWIP_E1000_BUF_SIZE;
+	pbuf_copy_partial(p, buf, len, 0);
+	if (a->csum_offload) {
+		unsigned int data = i;
+
+		popts = lwip_e1000_tx_csum(a, buf, len, &data);
+		if (data != i) {	/* a context took slot i: move the frame on */
+			memcpy(a->tx.bufs + data * LWIP_E1000_BUF_SIZE, buf, len);
+			i = data;
+		}
+	}
 	d = &((struct e1000_tx_desc *)a->tx.desc)[i];
-	d->addr = cpu_to_le64(a->tx.bufs_dma + i * LWIP_E1000_BUF_SIZE);
-	d->length = cpu_to_le16(p->tot_len);
-	d->cso = 0;
-	d->css = 0;
-	d->special = 0;
-	d->status = 0;
-	d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	if (popts) {
+		struct e1000_data_desc *x = (struct e1000_data_desc *)d;
+
+		x->addr = cpu_to_le64(a->tx.bufs_dma + i * LWIP_E1000_BUF_SIZE);
+		x->cmd_len = cpu_to_le32(len | E1000_TXD_DTYP_D | E1000_TXD_X_EOP |
+					 E1000_TXD_X_IFCS | E1000_TXD_X_RS |
+					 E1000_TXD_X_DEXT);
+		x->status = 0;
+		x->popts = popts;
+		x->special = 0;
+		a->stats.tx_csum_offload++;
+	} else {
+		d->addr = cpu_to_le64(a->tx.bufs_dma + i * LWIP_E1000_BUF_SIZE);
+		d->length = cpu_to_le16(len);
+		d->cso = 0;
+		d->css = 0;
+		d->special = 0;
+		d->status = 0;
+		d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+	}
 	a->tx.next = NEXT(i);
 	a->stats.tx_packets++;
 	a->stats.tx_bytes += p->tot_len;

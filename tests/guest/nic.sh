@@ -29,7 +29,13 @@ nic_suite() {
 	     $1 == "e1000" && $2 == "tx_packets" { tx = $3; irq = $11 }
 	     END { exit !(rx > 20000 && tx > 20000 && irq > 0) }' /proc/lwip/netifs
 	ktap_result $? "e1000.counters_in_proc"
+	grep -q '^  e1000 csum_offload on tx_csum_offloaded [1-9]' /proc/lwip/netifs
+	ktap_result $? "e1000.tx_checksums_offloaded"
 	ktap_check e1000.rmmod rmmod lwip_e1000
+
+	ktap_check e1000.insmod_csum_offload_off insmod $mod/lwip_e1000.ko csum_offload=0
+	nic_echo e1000.echo_software_checksums "$NIC_PEER" 4194304
+	rmmod lwip_e1000
 
 	insmod $mod/lwip_e1000.ko dhcp=1 && nic_wait_addr 'en[0-9]*' '10\.0\.2\.15'
 	ktap_result $? "e1000.dhcp_gets_10.0.2.15"
