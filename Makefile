@@ -5,6 +5,7 @@
 #   make demo       set up, build, boot, show the stack at work
 #   make test       set up, build, boot, run every test, report (CI)
 #   make run        boot a guest shell with the modules loaded
+#                   (PCAP=file.pcap records the NIC's traffic)
 #   make check      checkpatch --strict, sparse, W=1, shellcheck
 #   make guest CMD='...' [FILES='a b']   run one command in a guest
 #   make deps       install/fetch the dependencies (scripts/setup.sh)
@@ -65,7 +66,7 @@ demo: deps
 	scripts/guest.sh --script tests/guest/demo.sh --timeout 300
 
 run: all
-	scripts/guest.sh --interactive
+	scripts/guest.sh --interactive $(if $(PCAP),--pcap $(PCAP))
 
 guest: all
 	scripts/guest.sh --cmd "$(CMD)" $(addprefix --file ,$(FILES))

@@ -9,7 +9,8 @@
 #   --net 'OPTS' (more options for the first NIC's user netdev, e.g. a
 #   guestfwd=... or hostfwd=... to 127.0.0.1), --model M (the NICs' QEMU
 #   model, default e1000), --net2 'OPTS' (a second NIC, its own user
-#   network 10.0.3.0/24, with these netdev options),
+#   network 10.0.3.0/24, with these netdev options), --pcap FILE (record
+#   the first NIC's traffic with QEMU's filter-dump),
 #   --env NAME=VALUE (exported in the guest script).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
@@ -23,7 +24,7 @@ kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
-model=e1000 net2=''
+model=e1000 net2='' pcap=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--net) net_extra=,$2; shift ;;
 	--model) model=$2; shift ;;
 	--net2) net2=$2; shift ;;
+	--pcap) pcap=$2; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -63,7 +65,9 @@ if [ "$mode" = batch ]; then
 		if [ -n "$script" ]; then cat "$script"; else printf '%s\n' "$cmd"; fi
 	} >"$root/lwipk/run"
 else
-	echo lwip >"$root/lwipk/autoload"
+	for m in lwip lwip_e1000 lwip_sock; do
+		[ ! -f "$root/lwipk/modules/$m.ko" ] || echo "$m"
+	done >"$root/lwipk/autoload"
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd"
 
@@ -77,6 +81,7 @@ args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
       -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
       -netdev "user,id=n0,restrict=on$net_extra" -device "$model,netdev=n0")
+[ -z "$pcap" ] || args+=(-object "filter-dump,id=dump0,netdev=n0,file=$pcap")
 if [ -n "$net2" ]; then
 	args+=(-netdev "user,id=n1,restrict=on,net=10.0.3.0/24,$net2"
 	       -device "$model,netdev=n1")
