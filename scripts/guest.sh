@@ -10,7 +10,8 @@
 #   guestfwd=... or hostfwd=... to 127.0.0.1), --model M (the NICs' QEMU
 #   model, default e1000), --net2 'OPTS' (a second NIC, its own user
 #   network 10.0.3.0/24, with these netdev options), --pcap FILE (record
-#   the first NIC's traffic with QEMU's filter-dump),
+#   the first NIC's traffic with QEMU's filter-dump), --tap IFNAME (the
+#   first NIC on an existing tap device instead of user networking),
 #   --env NAME=VALUE (exported in the guest script).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
@@ -24,7 +25,7 @@ kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
-model=e1000 net2='' pcap=''
+model=e1000 net2='' pcap='' tap=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--model) model=$2; shift ;;
 	--net2) net2=$2; shift ;;
 	--pcap) pcap=$2; shift ;;
+	--tap) tap=$2; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -80,7 +82,12 @@ fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
       -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
-      -netdev "user,id=n0,restrict=on$net_extra" -device "$model,netdev=n0")
+      -device "$model,netdev=n0")
+if [ -n "$tap" ]; then
+	args+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")
+else
+	args+=(-netdev "user,id=n0,restrict=on$net_extra")
+fi
 [ -z "$pcap" ] || args+=(-object "filter-dump,id=dump0,netdev=n0,file=$pcap")
 if [ -n "$net2" ]; then
 	args+=(-netdev "user,id=n1,restrict=on,net=10.0.3.0/24,$net2"

@@ -3,6 +3,8 @@
 # NIC_PEER (ADDR:PORT) is the host's echo service, set by scripts/test.sh
 # through a guestfwd; NIC2_PEER the same on a second NIC's network.
 
+nic_ko=/lwipk/modules/lwip_e1000.ko
+
 # nic_wait_addr IFACE ADDR: wait (at most 15 s) until lwIP shows the address.
 nic_wait_addr() {
 	i=0
@@ -21,7 +23,7 @@ nic_echo() {
 
 # The main NIC suite: static address, 32 MiB echo, counters, DHCP, cycles.
 nic_suite() {
-	ktap_check e1000.insmod insmod $mod/lwip_e1000.ko
+	ktap_check e1000.insmod insmod "$nic_ko"
 	ktap_check e1000.static_address_up \
 		grep -q '^en[0-9]* .* addr 10\.0\.2\.15 mask 255\.255\.255\.0 gw 10\.0\.2\.2 .* up link up default' /proc/lwip/netifs
 	nic_echo e1000.echo_32mib "$NIC_PEER" 33554432
@@ -33,11 +35,11 @@ nic_suite() {
 	ktap_result $? "e1000.tx_checksums_offloaded"
 	ktap_check e1000.rmmod rmmod lwip_e1000
 
-	ktap_check e1000.insmod_csum_offload_off insmod $mod/lwip_e1000.ko csum_offload=0
+	ktap_check e1000.insmod_csum_offload_off insmod "$nic_ko" csum_offload=0
 	nic_echo e1000.echo_software_checksums "$NIC_PEER" 4194304
 	rmmod lwip_e1000
 
-	insmod $mod/lwip_e1000.ko dhcp=1 && nic_wait_addr 'en[0-9]*' '10\.0\.2\.15'
+	insmod "$nic_ko" dhcp=1 && nic_wait_addr 'en[0-9]*' '10\.0\.2\.15'
 	ktap_result $? "e1000.dhcp_gets_10.0.2.15"
 	nic_echo e1000.dhcp_echo "$NIC_PEER" 1048576
 	rmmod lwip_e1000
@@ -47,7 +49,7 @@ nic_suite() {
 	i=0
 	while [ $i -lt 20 ]; do
 		i=$((i + 1))
-		if ! insmod $mod/lwip_e1000.ko; then
+		if ! insmod "$nic_ko"; then
 			bad=$((bad + 1))
 			continue
 		fi
@@ -67,14 +69,26 @@ nic_suite() {
 
 # One NIC model (QEMU -device MODEL): probe, address, 1 MiB echo.
 nic_model_suite() {
-	ktap_check "model_$NIC_MODEL.insmod" insmod $mod/lwip_e1000.ko
+	ktap_check "model_$NIC_MODEL.insmod" insmod "$nic_ko"
 	nic_echo "model_$NIC_MODEL.echo" "$NIC_PEER" 1048576
 	ktap_check "model_$NIC_MODEL.rmmod" rmmod lwip_e1000
 }
 
+# On a tap device to a network namespace of the host: the host's own Linux
+# stack pings the guest and echoes TCP both ways (scripts/test.sh drives
+# the host side once the guest says it is ready).
+nic_tap_suite() {
+	ktap_check tap.insmod insmod "$nic_ko" ip=10.0.9.2 gw=10.0.9.1
+	echo "lwipk-tap: ready"
+	selftest_run suite=serve serve_ms=120000
+	ktap_import tap.host_to_guest_tcp /tmp/selftest.ktap
+	nic_echo tap.guest_to_host_tcp 10.0.9.1:7 4194304
+	ktap_check tap.rmmod rmmod lwip_e1000
+}
+
 # Two NICs, each its own netif and network, each carrying traffic.
 nic_two_suite() {
-	ktap_check two_nics.insmod insmod $mod/lwip_e1000.ko
+	ktap_check two_nics.insmod insmod "$nic_ko"
 	[ "$(grep -c '^en[0-9]* .* up link up' /proc/lwip/netifs)" -eq 2 ]
 	ktap_result $? "two_nics.two_netifs_up"
 	nic_echo two_nics.first_echo "$NIC_PEER" 1048576

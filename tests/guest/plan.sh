@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # The guest side of 'make test': every suite, in KTAP, one numbering.
-# PLAN=main (default) | model | twonic picks the suites for this boot;
+# PLAN=main (default) | model | twonic | tap picks the suites for this boot;
 # INJECT=notok|warn|hang replaces the plan by a deliberate failure, so the
 # host harness can prove it catches each kind (scripts/test.sh checks that).
 # shellcheck source=tests/guest/ktap.sh
@@ -26,9 +26,13 @@ hang)
 esac
 
 case ${PLAN:-main} in
-model|twonic)
+model|twonic|tap)
 	insmod $mod/lwip.ko
-	if [ "$PLAN" = model ]; then nic_model_suite; else nic_two_suite; fi
+	case $PLAN in
+	model) nic_model_suite ;;
+	twonic) nic_two_suite ;;
+	tap) nic_tap_suite ;;
+	esac
 	rmmod lwip
 	exit 0 ;;
 esac

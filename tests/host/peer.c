@@ -2,15 +2,19 @@
 /*
  * peer: the host side of the NIC tests, on Linux's own sockets.
  *
- *   peer echo [--count N] [--timeout S]
+ *   peer echo [--addr A] [--port P] [--count N] [--timeout S]
  *   peer echo-stdio [--timeout S]
+ *   peer client ADDR PORT BYTES [--timeout S]
  *
- * echo listens on 127.0.0.1 at a port the kernel picks, prints that port on
- * stdout (one line), then echoes N connections (default 1), one after the
- * other, each until the client closes. echo-stdio echoes its standard input
- * to its standard output until EOF: QEMU's guestfwd=...-cmd:peer echo-stdio
- * runs one per guest connection, with no host port at all. Both always exit
- * within S seconds (default 300), so a stuck test cannot leave them behind.
+ * echo listens on A (default 127.0.0.1) at port P (default: one the kernel
+ * picks, printed on stdout) and echoes N connections (default 1), one after
+ * the other, each until the client closes. echo-stdio echoes standard input
+ * to standard output until EOF: QEMU's guestfwd=...-cmd:peer echo-stdio runs
+ * one per guest connection, with no host port at all. client connects to an
+ * echo server (retrying while it is not up yet), sends BYTES of a pattern
+ * in 64 KiB pieces, reads each back and compares; exit status 0 only if all
+ * came back intact. Every mode exits within S seconds (default 300), so a
+ * stuck test cannot leave it behind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,28 +23,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-static int listen_loopback(void)
+#define CHUNK (1 << 16)
+
+static const char *opt(int argc, char **argv, const char *name, const char *def)
+{
+	int i;
+
+	for (i = 2; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return def;
+}
+
+static struct sockaddr_in addr_of(const char *ip, const char *port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 16) || getsockname(fd, (struct sockaddr *)&sa, &len)) {
-		perror("peer: listen");
-		exit(1);
+	sa.sin_port = htons(atoi(port));
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1) {
+		fprintf(stderr, "peer: bad address %s\n", ip);
+		exit(2);
 	}
-	printf("%u\n", ntohs(sa.sin_port));
-	fflush(stdout);
-	return fd;
+	return sa;
 }
 
 static long echo(int in, int out)
 {
-	static char buf[1 << 16];
+	static char buf[CHUNK];
 	long total = 0;
 	ssize_t n;
 
@@ -59,25 +71,22 @@ static long echo(int in, int out)
 	return n < 0 ? -1 : total;
 }
 
-int main(int argc, char **argv)
+static int serve(int argc, char **argv)
 {
-	int count = 1, timeout = 300, i, lfd;
+	struct sockaddr_in sa = addr_of(opt(argc, argv, "--addr", "127.0.0.1"),
+					opt(argc, argv, "--port", "0"));
+	int count = atoi(opt(argc, argv, "--count", "1")), one = 1, i;
+	socklen_t len = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
 
-	if (argc < 2 || (strcmp(argv[1], "echo") && strcmp(argv[1], "echo-stdio"))) {
-		fprintf(stderr, "usage: peer echo [--count N] [--timeout S]\n"
-			"       peer echo-stdio [--timeout S]\n");
-		return 2;
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 16) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &len)) {
+		perror("peer: listen");
+		return 1;
 	}
-	for (i = 2; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--count"))
-			count = atoi(argv[i + 1]);
-		else if (!strcmp(argv[i], "--timeout"))
-			timeout = atoi(argv[i + 1]);
-	}
-	alarm(timeout);
-	if (!strcmp(argv[1], "echo-stdio"))
-		return echo(0, 1) < 0;
-	lfd = listen_loopback();
+	printf("%u\n", ntohs(sa.sin_port));
+	fflush(stdout);
 	for (i = 0; i < count; i++) {
 		int fd = accept(lfd, NULL, NULL);
 		long n;
@@ -93,4 +102,76 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	return 0;
+}
+
+static int read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+static int client(int argc, char **argv)
+{
+	static char out[CHUNK], in[CHUNK];
+	struct sockaddr_in sa;
+	long total, sent, i;
+	int fd = -1;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: peer client ADDR PORT BYTES\n");
+		return 2;
+	}
+	sa = addr_of(argv[2], argv[3]);
+	total = atol(argv[4]);
+	for (;;) {	/* the server may not be listening yet: alarm() bounds this */
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		if (errno != ECONNREFUSED && errno != ETIMEDOUT && errno != EHOSTUNREACH) {
+			perror("peer: connect");
+			return 1;
+		}
+		close(fd);
+		nanosleep(&(struct timespec){ .tv_nsec = 200000000 }, NULL);
+	}
+	for (sent = 0; sent < total; sent += CHUNK) {
+		for (i = 0; i < CHUNK; i++)
+			out[i] = (char)((sent + i) * 13 + ((sent + i) >> 16));
+		if (write(fd, out, CHUNK) != CHUNK || read_full(fd, in, CHUNK)) {
+			fprintf(stderr, "peer: transfer failed after %ld bytes\n", sent);
+			return 1;
+		}
+		if (memcmp(in, out, CHUNK)) {
+			fprintf(stderr, "peer: data differs in the chunk at %ld\n", sent);
+			return 1;
+		}
+	}
+	close(fd);
+	fprintf(stderr, "peer: %ld bytes echoed intact\n", total);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	alarm(atoi(opt(argc, argv, "--timeout", "300")));
+	if (!strcmp(mode, "echo"))
+		return serve(argc, argv);
+	if (!strcmp(mode, "echo-stdio"))
+		return echo(0, 1) < 0;
+	if (!strcmp(mode, "client"))
+		return client(argc, argv);
+	fprintf(stderr, "usage: peer echo [--addr A] [--port P] [--count N] [--timeout S]\n"
+		"       peer echo-stdio [--timeout S]\n"
+		"       peer client ADDR PORT BYTES [--timeout S]\n");
+	return 2;
 }

@@ -15,7 +15,7 @@
 
 static char *suite = "all";
 module_param(suite, charp, 0444);
-MODULE_PARM_DESC(suite, "Which tests run: port, stack, all (default: both) or nic");
+MODULE_PARM_DESC(suite, "Which tests run: port, stack, all (default: both), nic or serve");
 
 char *lwipk_selftest_peer;
 module_param_named(peer, lwipk_selftest_peer, charp, 0444);
@@ -24,6 +24,14 @@ MODULE_PARM_DESC(peer, "suite=nic: the host's TCP echo server, ADDR:PORT");
 unsigned long lwipk_selftest_peer_bytes = 1 << 20;
 module_param_named(peer_bytes, lwipk_selftest_peer_bytes, ulong, 0444);
 MODULE_PARM_DESC(peer_bytes, "suite=nic: bytes to echo through the NIC (default 1 MiB)");
+
+unsigned int lwipk_selftest_serve_port = 7;
+module_param_named(serve_port, lwipk_selftest_serve_port, uint, 0444);
+MODULE_PARM_DESC(serve_port, "suite=serve: TCP port of the echo server (default 7)");
+
+unsigned int lwipk_selftest_serve_ms = 60000;
+module_param_named(serve_ms, lwipk_selftest_serve_ms, uint, 0444);
+MODULE_PARM_DESC(serve_ms, "suite=serve: how long to wait for the client (default 60000 ms)");
 
 static char *inject = "";
 module_param(inject, charp, 0444);
@@ -49,10 +57,11 @@ static int __init lwipk_selftest_init(void)
 	bool port = !strcmp(suite, "all") || !strcmp(suite, "port");
 	bool stack = !strcmp(suite, "all") || !strcmp(suite, "stack");
 	bool nic = !strcmp(suite, "nic");
+	bool serve = !strcmp(suite, "serve");
 	unsigned int num = 0, failed = 0;
 
-	if (!port && !stack && !nic) {
-		pr_err("unknown suite '%s' (port, stack, all or nic)\n", suite);
+	if (!port && !stack && !nic && !serve) {
+		pr_err("unknown suite '%s' (port, stack, all, nic or serve)\n", suite);
 		return -EINVAL;
 	}
 	if (!strcmp(inject, "warn"))
@@ -60,13 +69,16 @@ static int __init lwipk_selftest_init(void)
 
 	pr_info("KTAP version 1\n");
 	pr_info("1..%u\n", (port ? lwipk_port_ntests : 0) +
-		(stack ? lwipk_stack_ntests : 0) + (nic ? lwipk_nic_ntests : 0));
+		(stack ? lwipk_stack_ntests : 0) + (nic ? lwipk_nic_ntests : 0) +
+		(serve ? lwipk_serve_ntests : 0));
 	if (port)
 		lwipk_run(lwipk_port_tests, lwipk_port_ntests, &num, &failed);
 	if (stack)
 		lwipk_run(lwipk_stack_tests, lwipk_stack_ntests, &num, &failed);
 	if (nic)
 		lwipk_run(lwipk_nic_tests, lwipk_nic_ntests, &num, &failed);
+	if (serve)
+		lwipk_run(lwipk_serve_tests, lwipk_serve_ntests, &num, &failed);
 	pr_info("# %u passed, %u failed\n", num - failed, failed);
 	return 0;
 }

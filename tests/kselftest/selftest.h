@@ -29,9 +29,14 @@ extern const struct lwipk_test lwipk_stack_tests[];
 extern const unsigned int lwipk_stack_ntests;
 extern const struct lwipk_test lwipk_nic_tests[];
 extern const unsigned int lwipk_nic_ntests;
+extern const struct lwipk_test lwipk_serve_tests[];
+extern const unsigned int lwipk_serve_ntests;
 
 /* suite=nic: the host's echo server, "ADDR:PORT", and how much to echo */
 extern char *lwipk_selftest_peer;
 extern unsigned long lwipk_selftest_peer_bytes;
+/* suite=serve: the port to serve a TCP echo on, and how long to wait */
+extern unsigned int lwipk_selftest_serve_port;
+extern unsigned int lwipk_selftest_serve_ms;
 
 #endif /* LWIPK_SELFTEST_H */

@@ -25,6 +25,8 @@
 struct server {
 	enum netconn_type type;
 	u16_t port;
+	bool any;		/* bind to every address, not just 127.0.0.1 */
+	u32_t accept_ms;	/* how long to wait for a client */
 	sys_sem_t ready;
 	err_t err;		/* first failure, ERR_OK when all went well */
 	size_t bytes;		/* echoed */
@@ -80,7 +82,10 @@ static void server_fn(void *arg)
 	ip_addr_t addr;
 	err_t err;
 
-	loopback(&addr);
+	if (s->any)
+		ip_addr_set_any(false, &addr);
+	else
+		loopback(&addr);
 	conn = netconn_new(s->type);
 	if (!conn) {
 		s->err = ERR_MEM;
@@ -97,7 +102,7 @@ static void server_fn(void *arg)
 		err = udp_echo(conn, &s->bytes);
 		goto out;
 	}
-	netconn_set_recvtimeout(conn, WAIT_MS);
+	netconn_set_recvtimeout(conn, s->accept_ms);
 	err = netconn_accept(conn, &peer);
 	if (err != ERR_OK)
 		goto out;
@@ -109,12 +114,15 @@ out:
 	netconn_delete(conn);
 }
 
-static sys_thread_t server_start(struct server *s, enum netconn_type type, u16_t port)
+static sys_thread_t server_start(struct server *s, enum netconn_type type,
+				 u16_t port, bool any, u32_t accept_ms)
 {
 	sys_thread_t t;
 
 	s->type = type;
 	s->port = port;
+	s->any = any;
+	s->accept_ms = accept_ms;
 	s->err = ERR_OK;
 	s->bytes = 0;
 	if (sys_sem_new(&s->ready, 0) != ERR_OK)
@@ -204,7 +212,7 @@ static int test_tcp_echo(void)
 	ip_addr_t addr;
 	err_t err = ERR_MEM;
 
-	t = server_start(&s, NETCONN_TCP, ECHO_PORT);
+	t = server_start(&s, NETCONN_TCP, ECHO_PORT, false, WAIT_MS);
 	ST_EXPECT(t, "server thread");
 	loopback(&addr);
 	err = echo_through(&addr, ECHO_PORT, ECHO_TOTAL, &sent, &bad);
@@ -248,7 +256,7 @@ static int test_udp_roundtrip(void)
 	err_t err = ERR_MEM;
 	u16_t len = 0;
 
-	t = server_start(&s, NETCONN_UDP, UDP_PORT);
+	t = server_start(&s, NETCONN_UDP, UDP_PORT, false, WAIT_MS);
 	ST_EXPECT(t, "server thread");
 	loopback(&addr);
 	conn = netconn_new(NETCONN_UDP);
@@ -274,9 +282,31 @@ static int test_udp_roundtrip(void)
 	return 0;
 }
 
+/* A TCP echo server on every address, for a client on the host. */
+static int test_nic_serve(void)
+{
+	struct server s;
+	sys_thread_t t;
+
+	t = server_start(&s, NETCONN_TCP, lwipk_selftest_serve_port, true,
+			 lwipk_selftest_serve_ms);
+	ST_EXPECT(t, "server thread");
+	server_join(&s, t);
+	ST_EXPECT(s.err == ERR_OK, "server err %d", s.err);
+	ST_EXPECT(s.bytes > 0, "nothing echoed");
+	pr_info("# echoed %zu bytes to the host\n", s.bytes);
+	return 0;
+}
+
 const struct lwipk_test lwipk_nic_tests[] = {
 	{ "nic_tcp_echo_to_host", test_nic_echo },
 };
+
+const struct lwipk_test lwipk_serve_tests[] = {
+	{ "nic_tcp_echo_server_for_host", test_nic_serve },
+};
+
+const unsigned int lwipk_serve_ntests = ARRAY_SIZE(lwipk_serve_tests);
 
 const unsigned int lwipk_nic_ntests = ARRAY_SIZE(lwipk_nic_tests);
 
