@@ -91,6 +91,7 @@ EXPORT_SYMBOL_NS_GPL(pbuf_remove_header, LWIP);
 
 /* netifs, for drivers */
 EXPORT_SYMBOL_NS_GPL(netif_add, LWIP);
+EXPORT_SYMBOL_NS_GPL(netif_list, LWIP);
 EXPORT_SYMBOL_NS_GPL(netif_remove, LWIP);
 EXPORT_SYMBOL_NS_GPL(netif_set_up, LWIP);
 EXPORT_SYMBOL_NS_GPL(netif_set_down, LWIP);

@@ -7,6 +7,8 @@
 . /lwipk/ktap.sh
 # shellcheck source=tests/guest/nic.sh
 . /lwipk/nic.sh
+# shellcheck source=tests/guest/sock.sh
+. /lwipk/sock.sh
 mod=/lwipk/modules
 
 echo "KTAP version 1"
@@ -68,7 +70,10 @@ echo "# MemAvailable before ${before} kB, after ${after} kB"
 [ $((before - after)) -le 256 ]
 ktap_result $? "lifecycle.memory_back_within_256k"
 
-# --- lwip_e1000.ko ----------------------------------------------------------
+# --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko
+sock_suite
+
+# --- lwip_e1000.ko ----------------------------------------------------------
 nic_suite
 ktap_check lwip.rmmod_after_nic rmmod lwip

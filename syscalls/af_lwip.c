@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lwip_sock.ko: the lwip protocol family. Registers the family and its
+ * struct proto, creates sockets on netconns and holds what stream and
+ * datagram sockets share: release, bind, getname, the netconn event
+ * callback and the interruptible wait.
+ */
+#define pr_fmt(fmt) "lwip_sock: " fmt
+
+#include <linux/module.h>
+#include <linux/capability.h>
+#include <linux/sched/signal.h>
+#include <net/sock.h>
+
+/* uapi/linux/timex.h names a leap second TIME_WAIT; lwIP names a TCP state */
+#undef TIME_WAIT
+#include "lwip/tcpip.h"
+#include "lwip/tcp.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwipk/lwipk.h"
+#include "lwip_sock.h"
+
+MODULE_IMPORT_NS(LWIP);
+
+int lwip_sock_family = LWIP_SOCK_FAMILY_DEFAULT;
+module_param_named(family, lwip_sock_family, int, 0444);
+MODULE_PARM_DESC(family, "protocol family number of lwIP sockets (default 22)");
+
+/* Longest sleep before a waiter looks at the netconn again by itself. */
+#define LWIP_SOCK_WAIT_SLICE	HZ
+
+static struct proto lwip_proto = {
+	.name		= "LWIP",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct lwip_sock),
+	.keepalive	= lwip_sock_keepalive,
+};
+
+/* The negative errno Linux would report for an asynchronous lwIP error. */
+static int lwip_sock_async_errno(struct lwip_sock *ls, err_t err)
+{
+	switch (err) {
+	case ERR_RST:
+		if (READ_ONCE(ls->connecting))
+			return -ECONNREFUSED;
+		return READ_ONCE(ls->rx_eof) ? -EPIPE : -ECONNRESET;
+	case ERR_ABRT:
+		return -ETIMEDOUT;
+	default:
+		return lwip_sock_errno(err);
+	}
+}
+
+/*
+ * lwIP calls this for every event of a netconn: in the tcpip thread with
+ * the core lock held, or in the thread of a netconn call. Connections
+ * lwIP made for a listener and nobody accepted yet still carry the -1
+ * netconn_alloc() put in callback_arg (no pointer ends in 0xffffffff).
+ */
+static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
+			    u16_t len)
+{
+	struct socket_wq *wq;
+	struct lwip_sock *ls;
+	struct sock *sk;
+	int err;
+
+	if (conn->callback_arg.socket == -1)
+		return;
+	ls = netconn_get_callback_arg(conn);
+	if (!ls || evt == NETCONN_EVT_RCVMINUS || evt == NETCONN_EVT_SENDMINUS)
+		return;
+	sk = &ls->sk;
+	if (evt == NETCONN_EVT_ERROR) {
+		err = lwip_sock_async_errno(ls, conn->pending_err);
+		if (err)
+			WRITE_ONCE(sk->sk_err, -err);
+	}
+	atomic_inc(&ls->events);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_all(&wq->wait);
+	rcu_read_unlock();
+}
+
+/**
+ * lwip_sock_wait() - sleep until a netconn event after @seq, a signal or
+ *	the end of *@timeo. Called and returns with the socket locked.
+ * @sk: the socket
+ * @timeo: time left, updated
+ * @seq: the value of the event counter taken before the failed attempt
+ *
+ * Return: 0 to try again, -EAGAIN when the time is up, or the errno of
+ * a pending signal.
+ */
+int lwip_sock_wait(struct sock *sk, long *timeo, int seq)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct lwip_sock *ls = lwip_sk(sk);
+	long slice, left;
+
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	slice = min_t(long, *timeo, LWIP_SOCK_WAIT_SLICE);
+	left = slice;
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, &left, atomic_read(&ls->events) != seq, &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (*timeo != MAX_SCHEDULE_TIMEOUT)
+		*timeo -= slice - left;
+	if (atomic_read(&ls->events) != seq)
+		return 0;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	return *timeo ? 0 : -EAGAIN;
+}
+
+/**
+ * lwip_sock_addr() - read a struct sockaddr_in from a socket call.
+ * @uaddr: the address
+ * @addr_len: its length
+ * @ip: the IPv4 address, out
+ * @port: the port in host order, out
+ *
+ * Return: 0, -EINVAL for a short address or -EAFNOSUPPORT for a family
+ * other than AF_INET and ours.
+ */
+int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
+		   u16 *port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	if (sin->sin_family != AF_INET && sin->sin_family != lwip_sock_family)
+		return -EAFNOSUPPORT;
+	lwip_ip_set_be32(ip, sin->sin_addr.s_addr);
+	*port = ntohs(sin->sin_port);
+	return 0;
+}
+
+/* Whether bind() may use @ip: any, 127/8 or the address of a netif. */
+static bool lwip_sock_addr_local(const ip_addr_t *ip)
+{
+	__be32 addr = lwip_ip_be32(ip);
+	struct netif *netif;
+	bool local = false;
+
+	if (addr == htonl(INADDR_ANY) || ipv4_is_loopback(addr))
+		return true;
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(netif) {
+		if (ip4_addr_eq(netif_ip4_addr(netif), ip_2_ip4(ip))) {
+			local = true;
+			break;
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+	return local;
+}
+
+/**
+ * lwip_sock_alloc() - make the struct sock of a socket around a netconn.
+ * @net: the network namespace
+ * @sock: the socket
+ * @kern: whether the kernel creates it
+ * @conn: the netconn; the socket owns it on success
+ *
+ * Return: the sock or NULL when out of memory.
+ */
+struct sock *lwip_sock_alloc(struct net *net, struct socket *sock, int kern,
+			     struct netconn *conn)
+{
+	struct lwip_sock *ls;
+	struct sock *sk;
+
+	sk = sk_alloc(net, lwip_sock_family, GFP_KERNEL, &lwip_proto, kern);
+	if (!sk)
+		return NULL;
+	sock_init_data(sock, sk);
+	sk->sk_protocol = sock->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	ls = lwip_sk(sk);
+	ls->conn = conn;
+	atomic_set(&ls->events, 0);
+	netconn_set_nonblocking(conn, 1);
+	LOCK_TCPIP_CORE();
+	netconn_set_callback_arg(conn, ls);
+	UNLOCK_TCPIP_CORE();
+	return sk;
+}
+
+/**
+ * lwip_sock_release() - close(): free what is buffered, close the
+ *	netconn (gracefully, or as SO_LINGER says) and drop the sock.
+ * @sock: the socket
+ *
+ * Return: 0.
+ */
+int lwip_sock_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls;
+
+	if (!sk)
+		return 0;
+	ls = lwip_sk(sk);
+	lock_sock(sk);
+	if (ls->rx_head)
+		pbuf_free(ls->rx_head);
+	ls->rx_head = NULL;
+	if (ls->rx_dgram)
+		netbuf_delete(ls->rx_dgram);
+	ls->rx_dgram = NULL;
+	if (ls->rx_child)
+		netconn_delete(ls->rx_child);
+	ls->rx_child = NULL;
+	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime &&
+	    sk->sk_type == SOCK_STREAM && !ls->listening) {
+		/* SO_LINGER 0: reset the connection, as Linux does */
+		LOCK_TCPIP_CORE();
+		if (ls->conn->pcb.tcp)
+			lwipk_tcp_abort(ls->conn->pcb.tcp);
+		UNLOCK_TCPIP_CORE();
+	} else if (sock_flag(sk, SOCK_LINGER)) {
+		ls->conn->linger = min_t(unsigned long,
+					 DIV_ROUND_UP(sk->sk_lingertime, HZ),
+					 S16_MAX);
+	}
+	netconn_set_nonblocking(ls->conn, 0);
+	netconn_delete(ls->conn);
+	ls->conn = NULL;
+	sk->sk_shutdown = SHUTDOWN_MASK;
+	sock_orphan(sk);
+	release_sock(sk);
+	sock_put(sk);
+	sock->sk = NULL;
+	return 0;
+}
+
+/**
+ * lwip_sock_bind() - bind(): an IPv4 address and port, 0 for ephemeral.
+ * @sock: the socket
+ * @uaddr: a struct sockaddr_in
+ * @addr_len: its length
+ *
+ * Return: 0 or a negative errno (EADDRNOTAVAIL for an address not ours,
+ * EACCES below 1024 without CAP_NET_BIND_SERVICE, EADDRINUSE, EINVAL when
+ * bound already).
+ */
+int lwip_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	ip_addr_t ip;
+	u16 port;
+	err_t e;
+	int err;
+
+	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
+	if (err)
+		return err;
+	if (!lwip_sock_addr_local(&ip))
+		return -EADDRNOTAVAIL;
+	if (port && port < PROT_SOCK &&
+	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	lock_sock(sk);
+	if (ls->bound || ls->listening || ls->connected || ls->connecting) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	lwip_sock_apply_options(ls);
+	e = netconn_bind(ls->conn, &ip, port);
+	if (e == ERR_OK)
+		ls->bound = true;
+	else
+		err = lwip_sock_errno(e);
+out_release:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * lwip_sock_getname() - getsockname() and getpeername(), as AF_INET.
+ * @sock: the socket
+ * @uaddr: where to write the struct sockaddr_in
+ * @peer: the peer's address rather than ours
+ *
+ * Return: the address length or -ENOTCONN.
+ */
+int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	DECLARE_SOCKADDR(struct sockaddr_in *, sin, uaddr);
+	struct lwip_sock *ls = lwip_sk(sock->sk);
+	ip_addr_t ip;
+	u16_t port;
+	err_t e;
+
+	if (peer && sock->type == SOCK_STREAM) {
+		lock_sock(sock->sk);
+		lwip_tcp_connect_settle(ls);
+		release_sock(sock->sk);
+	}
+	if (peer && !ls->connected)
+		return -ENOTCONN;
+	e = netconn_getaddr(ls->conn, &ip, &port, !peer);
+	if (e != ERR_OK)
+		return peer ? -ENOTCONN : lwip_sock_errno(e);
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	sin->sin_addr.s_addr = lwip_ip_be32(&ip);
+	return sizeof(*sin);
+}
+
+static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,
+			    int kern)
+{
+	const struct proto_ops *ops;
+	enum netconn_type type;
+	struct netconn *conn;
+
+	switch (sock->type) {
+	case SOCK_STREAM:
+		if (protocol && protocol != IPPROTO_TCP)
+			return -EPROTONOSUPPORT;
+		type = NETCONN_TCP;
+		ops = &lwip_stream_ops;
+		break;
+	case SOCK_DGRAM:
+		if (protocol && protocol != IPPROTO_UDP)
+			return -EPROTONOSUPPORT;
+		type = NETCONN_UDP;
+		ops = &lwip_dgram_ops;
+		break;
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
+	conn = netconn_new_with_callback(type, lwip_sock_event);
+	if (!conn)
+		return -ENOBUFS;
+	sock->ops = ops;
+	sock->state = SS_UNCONNECTED;
+	if (!lwip_sock_alloc(net, sock, kern, conn)) {
+		netconn_delete(conn);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct net_proto_family lwip_family_ops = {
+	.create	= lwip_sock_create,
+	.owner	= THIS_MODULE,
+};
+
+static int __init lwip_sock_init(void)
+{
+	int err;
+
+	if (lwip_sock_family <= AF_UNSPEC || lwip_sock_family >= NPROTO) {
+		pr_err("family=%d is out of range 1..%d\n", lwip_sock_family,
+		       NPROTO - 1);
+		return -EINVAL;
+	}
+	err = proto_register(&lwip_proto, 0);
+	if (err)
+		return err;
+	lwip_family_ops.family = lwip_sock_family;
+	err = sock_register(&lwip_family_ops);
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("protocol family %d is taken: load with family=<free number>\n",
+			       lwip_sock_family);
+		goto unregister_proto;
+	}
+	pr_info("lwIP sockets on protocol family %d\n", lwip_sock_family);
+	return 0;
+
+unregister_proto:
+	proto_unregister(&lwip_proto);
+	return err;
+}
+
+static void __exit lwip_sock_exit(void)
+{
+	sock_unregister(lwip_sock_family);
+	proto_unregister(&lwip_proto);
+}
+
+module_init(lwip_sock_init);
+module_exit(lwip_sock_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Linux sockets on the lwIP stack");

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lwip_sock.ko: Linux sockets on lwIP's netconn API.
+ *
+ * Every socket is a struct lwip_sock: a struct sock for the socket core
+ * and one netconn. lwIP's netconn callback only bumps an event counter
+ * and wakes the socket's wait queue; readiness is found by probing the
+ * netconn without blocking (see lwip_tcp_fill()), so no lwIP event can
+ * be lost before accept() or between a probe and a sleep.
+ */
+#ifndef LWIPK_SYSCALLS_LWIP_SOCK_H
+#define LWIPK_SYSCALLS_LWIP_SOCK_H
+
+#include <linux/in.h>
+#include <linux/net.h>
+#include <net/sock.h>
+
+#include "lwip/opt.h"
+#include "lwip/api.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netbuf.h"
+#include "lwip/pbuf.h"
+
+/* Default protocol family: AF_SNA, never implemented by Linux. */
+#define LWIP_SOCK_FAMILY_DEFAULT	22
+
+/**
+ * struct lwip_sock - one socket of the lwip family.
+ * @sk: the socket core's part; first, sk_alloc() allocates the whole.
+ * @conn: the lwIP connection.
+ * @events: bumped by every netconn event; sleepers wait for a change.
+ * @rx_head: TCP: data taken from the netconn, not yet read.
+ * @rx_dgram: UDP: a datagram taken from the netconn, not yet read.
+ * @rx_child: listener: a connection taken from lwIP, not yet accepted.
+ * @rx_eof: TCP: the stream has ended (FIN or error) on the receive side.
+ * @bound: bind() (or an implicit bind) happened.
+ * @listening: listen() happened.
+ * @connecting: a connect is in progress.
+ * @connected: the connection is (or was) established.
+ */
+struct lwip_sock {
+	struct sock sk;
+	struct netconn *conn;
+	atomic_t events;
+	struct pbuf *rx_head;
+	struct netbuf *rx_dgram;
+	struct netconn *rx_child;
+	bool rx_eof;
+	bool bound;
+	bool listening;
+	bool connecting;
+	bool connected;
+};
+
+static inline struct lwip_sock *lwip_sk(const struct sock *sk)
+{
+	return container_of(sk, struct lwip_sock, sk);
+}
+
+/* lwIP keeps IPv4 addresses in network order in a plain u32. */
+static inline void lwip_ip_set_be32(ip_addr_t *ip, __be32 addr)
+{
+	ip_addr_set_ip4_u32(ip, (__force u32)addr);
+}
+
+static inline __be32 lwip_ip_be32(const ip_addr_t *ip)
+{
+	return (__force __be32)ip4_addr_get_u32(ip_2_ip4(ip));
+}
+
+extern int lwip_sock_family;
+extern const struct proto_ops lwip_stream_ops;
+extern const struct proto_ops lwip_dgram_ops;
+
+/* af_lwip.c */
+struct sock *lwip_sock_alloc(struct net *net, struct socket *sock, int kern,
+			     struct netconn *conn);
+int lwip_sock_release(struct socket *sock);
+int lwip_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
+int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
+		   u16 *port);
+int lwip_sock_wait(struct sock *sk, long *timeo, int seq);
+
+/* sockopt.c */
+int lwip_sock_errno(err_t err);
+int lwip_sock_setsockopt(struct socket *sock, int level, int optname,
+			 sockptr_t optval, unsigned int optlen);
+int lwip_sock_getsockopt(struct socket *sock, int level, int optname,
+			 char __user *optval, int __user *optlen);
+int lwip_sock_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+void lwip_sock_keepalive(struct sock *sk, int valbool);
+void lwip_sock_apply_options(struct lwip_sock *ls);
+
+/* tcp.c */
+int lwip_tcp_fill(struct lwip_sock *ls);
+int lwip_tcp_writable(struct lwip_sock *ls);
+void lwip_tcp_connect_settle(struct lwip_sock *ls);
+
+/* udp.c */
+int lwip_udp_fill(struct lwip_sock *ls);
+
+#endif /* LWIPK_SYSCALLS_LWIP_SOCK_H */

@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCK_STREAM sockets of the lwip family: TCP on a netconn. Every netconn
+ * call is non-blocking; sockets sleep on their Linux wait queue.
+ */
+#define pr_fmt(fmt) "lwip_sock: " fmt
+
+#include <linux/sched/signal.h>
+#include <linux/mm.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+/* uapi/linux/timex.h names a leap second TIME_WAIT; lwIP names a TCP state */
+#undef TIME_WAIT
+#include "lwip/tcpip.h"
+#include "lwip/tcp.h"
+#include "lwip_sock.h"
+
+/* Largest piece of user data copied into the kernel at once. */
+#define LWIP_TCP_CHUNK	(64 * 1024)
+
+enum lwip_connect_state {
+	LWIP_CONNECT_FAILED,
+	LWIP_CONNECT_PENDING,
+	LWIP_CONNECT_DONE,
+};
+
+/**
+ * lwip_tcp_fill() - take what the netconn received, without blocking,
+ *	if nothing taken is left: data, the end of the stream or an error.
+ * @ls: the socket, locked
+ *
+ * Return: 1 when something was taken, else 0.
+ */
+int lwip_tcp_fill(struct lwip_sock *ls)
+{
+	struct pbuf *p = NULL;
+	err_t e;
+
+	if (ls->rx_head || ls->rx_eof || !ls->connected)
+		return 0;
+	e = netconn_recv_tcp_pbuf_flags(ls->conn, &p, NETCONN_DONTBLOCK);
+	if (e == ERR_WOULDBLOCK)
+		return 0;
+	if (e == ERR_OK && p) {
+		ls->rx_head = p;
+		return 1;
+	}
+	if (e != ERR_OK && e != ERR_CLSD && !ls->sk.sk_err)
+		WRITE_ONCE(ls->sk.sk_err, -lwip_sock_errno(e));
+	WRITE_ONCE(ls->rx_eof, true);
+	return 1;
+}
+
+/**
+ * lwip_tcp_writable() - whether a send would find room, as lwIP's own
+ *	NETCONN_EVT_SENDPLUS judges it.
+ * @ls: the socket
+ *
+ * Return: 1 when writable (or dead: a send reports the error), else 0.
+ */
+int lwip_tcp_writable(struct lwip_sock *ls)
+{
+	struct tcp_pcb *pcb;
+	int ret = 1;
+
+	LOCK_TCPIP_CORE();
+	pcb = ls->conn->pcb.tcp;
+	if (pcb && pcb->state != CLOSED && pcb->state != LISTEN)
+		ret = tcp_sndbuf(pcb) > TCP_SNDLOWAT &&
+		      tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT;
+	UNLOCK_TCPIP_CORE();
+	return ret;
+}
+
+static enum lwip_connect_state lwip_tcp_connect_state(struct lwip_sock *ls)
+{
+	enum lwip_connect_state state = LWIP_CONNECT_FAILED;
+	struct netconn *conn = ls->conn;
+
+	LOCK_TCPIP_CORE();
+	if (conn->state == NETCONN_CONNECT)
+		state = LWIP_CONNECT_PENDING;
+	else if (conn->pcb.tcp && conn->pcb.tcp->state != CLOSED &&
+		 conn->pcb.tcp->state != SYN_SENT)
+		state = LWIP_CONNECT_DONE;
+	UNLOCK_TCPIP_CORE();
+	return state;
+}
+
+/**
+ * lwip_tcp_connect_settle() - note the end of a connect in progress:
+ *	connected, or failed with the error in sk_err.
+ * @ls: the socket, locked
+ */
+void lwip_tcp_connect_settle(struct lwip_sock *ls)
+{
+	enum lwip_connect_state state;
+
+	if (!ls->connecting)
+		return;
+	state = lwip_tcp_connect_state(ls);
+	if (state == LWIP_CONNECT_PENDING)
+		return;
+	WRITE_ONCE(ls->connecting, false);
+	if (state == LWIP_CONNECT_DONE) {
+		ls->connected = true;	/* connect() reports it once more */
+		return;
+	}
+	netconn_err(ls->conn);	/* reported through sk_err already */
+	if (!ls->sk.sk_err)
+		WRITE_ONCE(ls->sk.sk_err, ECONNREFUSED);
+	ls->sk.sk_shutdown = SHUTDOWN_MASK;
+}
+
+static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
+			    int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	ip_addr_t ip;
+	long timeo;
+	u16 port;
+	err_t e;
+	int err;
+
+	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
+	if (err)
+		return err;
+	lock_sock(sk);
+	lwip_tcp_connect_settle(ls);
+	if (ls->connected) {
+		/* Linux: the first connect() after a non-blocking one is 0 */
+		err = sock->state == SS_CONNECTING ? 0 : -EISCONN;
+		sock->state = SS_CONNECTED;
+		goto out_release;
+	}
+	if (ls->listening || sk->sk_shutdown) {
+		err = ls->listening ? -EINVAL : sock_error(sk) ?: -ECONNABORTED;
+		goto out_release;
+	}
+	if (!ls->connecting) {
+		lwip_sock_apply_options(ls);
+		WRITE_ONCE(ls->connecting, true);
+		e = netconn_connect(ls->conn, &ip, port);
+		if (e != ERR_OK && e != ERR_INPROGRESS) {
+			WRITE_ONCE(ls->connecting, false);
+			err = lwip_sock_errno(e);
+			goto out_release;
+		}
+		ls->bound = true;
+		sock->state = SS_CONNECTING;
+		if (e == ERR_INPROGRESS && (flags & O_NONBLOCK)) {
+			err = -EINPROGRESS;
+			goto out_release;
+		}
+	} else if (flags & O_NONBLOCK) {
+		err = -EALREADY;
+		goto out_release;
+	}
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	for (;;) {
+		int seq = atomic_read(&ls->events);
+
+		lwip_tcp_connect_settle(ls);
+		if (!ls->connecting)
+			break;
+		err = lwip_sock_wait(sk, &timeo, seq);
+		if (err == -EAGAIN)
+			err = -EINPROGRESS;	/* SO_SNDTIMEO expired */
+		if (err)
+			goto out_release;
+	}
+	if (ls->connected) {
+		sock->state = SS_CONNECTED;
+		err = 0;
+	} else {
+		sock->state = SS_UNCONNECTED;
+		err = sock_error(sk) ?: -ECONNREFUSED;
+	}
+out_release:
+	release_sock(sk);
+	return err;
+}
+
+static int lwip_tcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	err_t e = ERR_OK;
+	int err = 0;
+
+	lock_sock(sk);
+	if (ls->connected || ls->connecting || sk->sk_shutdown) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	lwip_sock_apply_options(ls);
+	if (!ls->bound)
+		e = netconn_bind(ls->conn, IP_ADDR_ANY, 0);
+	if (e == ERR_OK)
+		e = netconn_listen_with_backlog(ls->conn, clamp(backlog, 1, 255));
+	if (e != ERR_OK) {
+		err = lwip_sock_errno(e);
+		goto out_release;
+	}
+	ls->bound = true;
+	ls->listening = true;
+	sk->sk_max_ack_backlog = clamp(backlog, 1, 255);
+out_release:
+	release_sock(sk);
+	return err;
+}
+
+/* Take one new connection from lwIP into rx_child, without blocking. */
+static int lwip_tcp_take_child(struct lwip_sock *ls)
+{
+	struct netconn *child;
+	err_t e;
+
+	while (!ls->rx_child) {
+		e = netconn_accept(ls->conn, &child);
+		if (e == ERR_OK)
+			ls->rx_child = child;
+		else if (e == ERR_WOULDBLOCK)
+			return 0;
+		else if (e != ERR_ABRT)	/* ERR_ABRT: reset before accept */
+			return lwip_sock_errno(e);
+	}
+	return 0;
+}
+
+static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
+			   int flags, bool kern)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	struct netconn *child = NULL;
+	struct lwip_sock *nls;
+	struct sock *newsk;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	if (!ls->listening) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	for (;;) {
+		int seq = atomic_read(&ls->events);
+
+		err = lwip_tcp_take_child(ls);
+		if (err || ls->rx_child)
+			break;
+		err = lwip_sock_wait(sk, &timeo, seq);
+		if (err)
+			goto out_release;
+	}
+	child = ls->rx_child;
+	ls->rx_child = NULL;
+out_release:
+	release_sock(sk);
+	if (err)
+		return err;
+	newsk = lwip_sock_alloc(sock_net(sk), newsock, kern, child);
+	if (!newsk) {
+		netconn_delete(child);
+		return -ENOMEM;
+	}
+	/* what Linux's sk_clone_lock() hands on from the listener */
+	newsk->sk_rcvtimeo = sk->sk_rcvtimeo;
+	newsk->sk_sndtimeo = sk->sk_sndtimeo;
+	newsk->sk_lingertime = sk->sk_lingertime;
+	newsk->sk_reuse = sk->sk_reuse;
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		sock_set_flag(newsk, SOCK_KEEPOPEN);
+	if (sock_flag(sk, SOCK_LINGER))
+		sock_set_flag(newsk, SOCK_LINGER);
+	nls = lwip_sk(newsk);
+	nls->bound = true;
+	nls->connected = true;
+	newsock->state = SS_CONNECTED;
+	return 0;
+}
+
+static int lwip_tcp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	int mask, err = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	mask = how + 1;	/* SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN */
+	lock_sock(sk);
+	lwip_tcp_connect_settle(ls);
+	if (!ls->connected) {
+		err = -ENOTCONN;
+		goto out_release;
+	}
+	if ((mask & SEND_SHUTDOWN) && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		netconn_shutdown(ls->conn, 0, 1);
+	sk->sk_shutdown |= mask;
+	atomic_inc(&ls->events);
+	sk->sk_state_change(sk);
+out_release:
+	release_sock(sk);
+	return err;
+}
+
+static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,
+			      poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	__poll_t mask = 0;
+
+	sock_poll_wait(file, sock, wait);
+	lock_sock(sk);
+	if (ls->listening) {
+		if (!lwip_tcp_take_child(ls) && ls->rx_child)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		goto out_release;
+	}
+	lwip_tcp_connect_settle(ls);
+	if (ls->connecting)
+		goto out_release;
+	lwip_tcp_fill(ls);
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (!ls->connected || sk->sk_shutdown == SHUTDOWN_MASK ||
+	    (ls->rx_eof && (sk->sk_shutdown & SEND_SHUTDOWN)))
+		mask |= EPOLLHUP;
+	if (ls->rx_head)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ls->rx_eof || (sk->sk_shutdown & RCV_SHUTDOWN))
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (!ls->connected || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+	    lwip_tcp_writable(ls))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+out_release:
+	release_sock(sk);
+	return mask;
+}
+
+/* Copy @len bytes at @off of a pbuf chain to @to. */
+static int lwip_pbuf_to_iter(struct pbuf *p, size_t off, size_t len,
+			     struct iov_iter *to)
+{
+	size_t done = 0, n;
+
+	for (; p && done < len; p = p->next) {
+		if (off >= p->len) {
+			off -= p->len;
+			continue;
+		}
+		n = min_t(size_t, p->len - off, len - done);
+		if (copy_to_iter((u8 *)p->payload + off, n, to) != n)
+			return -EFAULT;
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
+static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
+			    size_t len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	bool peek = flags & MSG_PEEK;
+	size_t copied = 0, target;
+	long timeo;
+	int err = 0, n;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	lwip_tcp_connect_settle(ls);
+	if (ls->listening || (!ls->connected && !ls->connecting)) {
+		err = -ENOTCONN;
+		goto out_release;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	while (copied < len) {
+		int seq = atomic_read(&ls->events);
+
+		lwip_tcp_connect_settle(ls);
+		if (ls->rx_head) {
+			n = min_t(size_t, ls->rx_head->tot_len, len - copied);
+			n = lwip_pbuf_to_iter(ls->rx_head, 0, n, &msg->msg_iter);
+			if (n < 0) {
+				err = n;
+				break;
+			}
+			copied += n;
+			if (peek)
+				break;
+			ls->rx_head = pbuf_free_header(ls->rx_head, n);
+			continue;
+		}
+		if (lwip_tcp_fill(ls))
+			continue;
+		if (copied >= target)
+			break;
+		if (sk->sk_err) {
+			err = sock_error(sk);
+			break;
+		}
+		if (ls->rx_eof || (sk->sk_shutdown & RCV_SHUTDOWN) ||
+		    (!ls->connected && !ls->connecting))
+			break;
+		err = lwip_sock_wait(sk, &timeo, seq);
+		if (err)
+			break;
+	}
+out_release:
+	release_sock(sk);
+	return copied ? copied : err;
+}
+
+static int lwip_tcp_send_error(struct lwip_sock *ls, int flags, err_t e)
+{
+	int err;
+
+	if (e == ERR_RST || e == ERR_ABRT || e == ERR_CONN || e == ERR_CLSD) {
+		WRITE_ONCE(ls->rx_eof, true);
+		err = sock_error(&ls->sk) ?: -EPIPE;
+	} else {
+		err = lwip_sock_errno(e);
+	}
+	return err;
+}
+
+static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
+			    size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	int flags = msg->msg_flags;
+	size_t sent = 0, chunk, n, written;
+	void *buf = NULL;
+	long timeo;
+	int err = 0;
+	err_t e;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	while (ls->connecting) {
+		int seq = atomic_read(&ls->events);
+
+		lwip_tcp_connect_settle(ls);
+		if (!ls->connecting)
+			break;
+		err = lwip_sock_wait(sk, &timeo, seq);
+		if (err)
+			goto out_release;
+	}
+	if (sk->sk_err) {
+		err = sock_error(sk);
+		goto out_release;
+	}
+	if (!ls->connected || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+		err = lwip_tcp_send_error(ls, flags, ERR_CONN);
+		goto out_release;
+	}
+	buf = kvmalloc(min_t(size_t, len, LWIP_TCP_CHUNK), GFP_KERNEL);
+	if (!buf && len) {
+		err = -ENOBUFS;
+		goto out_release;
+	}
+	while (sent < len) {
+		int seq = atomic_read(&ls->events);
+
+		chunk = min_t(size_t, len - sent, LWIP_TCP_CHUNK);
+		n = copy_from_iter(buf, chunk, &msg->msg_iter);
+		if (!n) {
+			err = -EFAULT;
+			break;
+		}
+		written = 0;
+		e = netconn_write_partly(ls->conn, buf, n,
+					 NETCONN_COPY | NETCONN_DONTBLOCK |
+					 (sent + n < len ? NETCONN_MORE : 0),
+					 &written);
+		iov_iter_revert(&msg->msg_iter, n - written);
+		sent += written;
+		if (e != ERR_OK && e != ERR_WOULDBLOCK) {
+			err = lwip_tcp_send_error(ls, flags, e);
+			break;
+		}
+		if (written)
+			continue;
+		err = lwip_sock_wait(sk, &timeo, seq);
+		if (err)
+			break;
+	}
+	kvfree(buf);
+out_release:
+	release_sock(sk);
+	if (sent)
+		return sent;
+	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return err;
+}
+
+const struct proto_ops lwip_stream_ops = {
+	.family		= PF_UNSPEC,	/* a parameter: see sk_family */
+	.owner		= THIS_MODULE,
+	.release	= lwip_sock_release,
+	.bind		= lwip_sock_bind,
+	.connect	= lwip_tcp_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= lwip_tcp_accept,
+	.getname	= lwip_sock_getname,
+	.poll		= lwip_tcp_poll,
+	.ioctl		= lwip_sock_ioctl,
+	.listen		= lwip_tcp_listen,
+	.shutdown	= lwip_tcp_shutdown,
+	.setsockopt	= lwip_sock_setsockopt,
+	.getsockopt	= lwip_sock_getsockopt,
+	.sendmsg	= lwip_tcp_sendmsg,
+	.recvmsg	= lwip_tcp_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};

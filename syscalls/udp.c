@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCK_DGRAM sockets of the lwip family: UDP on a netconn.
+ */
+#define pr_fmt(fmt) "lwip_sock: " fmt
+
+#include <linux/sched/signal.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "lwip/ip_addr.h"
+#include "lwip_sock.h"
+
+/* 65535 less the IPv4 and UDP headers */
+#define LWIP_UDP_MAX_PAYLOAD	65507
+
+/**
+ * lwip_udp_fill() - take the next datagram from the netconn without
+ *	blocking, if none is taken yet.
+ * @ls: the socket, locked
+ *
+ * Return: 1 when a datagram was taken, else 0.
+ */
+int lwip_udp_fill(struct lwip_sock *ls)
+{
+	struct netbuf *nb;
+
+	if (ls->rx_dgram)
+		return 0;
+	if (netconn_recv_udp_raw_netbuf_flags(ls->conn, &nb,
+					      NETCONN_DONTBLOCK) != ERR_OK)
+		return 0;
+	ls->rx_dgram = nb;
+	return 1;
+}
+
+static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
+			    int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	ip_addr_t ip;
+	u16 port;
+	err_t e;
+	int err;
+
+	if (addr_len >= (int)sizeof(uaddr->sa_family) &&
+	    uaddr->sa_family == AF_UNSPEC) {
+		lock_sock(sk);
+		if (ls->connected)
+			netconn_disconnect(ls->conn);
+		ls->connected = false;
+		sock->state = SS_UNCONNECTED;
+		release_sock(sk);
+		return 0;
+	}
+	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
+	if (err)
+		return err;
+	lock_sock(sk);
+	lwip_sock_apply_options(ls);
+	e = netconn_connect(ls->conn, &ip, port);
+	if (e == ERR_OK) {
+		ls->bound = true;
+		ls->connected = true;
+		sock->state = SS_CONNECTED;
+	}
+	release_sock(sk);
+	return lwip_sock_errno(e);
+}
+
+static int lwip_udp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	int err = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	lock_sock(sk);
+	if (!ls->connected) {
+		err = -ENOTCONN;
+	} else {
+		sk->sk_shutdown |= how + 1;
+		atomic_inc(&ls->events);
+		sk->sk_state_change(sk);
+	}
+	release_sock(sk);
+	return err;
+}
+
+static __poll_t lwip_udp_poll(struct file *file, struct socket *sock,
+			      poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	sock_poll_wait(file, sock, wait);
+	lock_sock(sk);
+	lwip_udp_fill(ls);
+	if (ls->rx_dgram)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (sk->sk_shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (sk->sk_shutdown == SHUTDOWN_MASK)
+		mask |= EPOLLHUP;
+	release_sock(sk);
+	return mask;
+}
+
+static int lwip_udp_recvmsg(struct socket *sock, struct msghdr *msg,
+			    size_t len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	struct netbuf *nb;
+	size_t dlen, n;
+	struct pbuf *p;
+	size_t done = 0;
+	long timeo;
+	int err = 0;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	for (;;) {
+		int seq = atomic_read(&ls->events);
+
+		lwip_udp_fill(ls);
+		if (ls->rx_dgram)
+			break;
+		if (sk->sk_shutdown & RCV_SHUTDOWN)
+			goto out_release;
+		err = lwip_sock_wait(sk, &timeo, seq);
+		if (err)
+			goto out_release;
+	}
+	nb = ls->rx_dgram;
+	dlen = netbuf_len(nb);
+	n = min(len, dlen);
+	for (p = nb->p; p && done < n; p = p->next) {
+		size_t k = min_t(size_t, p->len, n - done);
+
+		if (copy_to_iter(p->payload, k, &msg->msg_iter) != k) {
+			err = -EFAULT;
+			goto out_release;
+		}
+		done += k;
+	}
+	if (n < dlen)
+		msg->msg_flags |= MSG_TRUNC;
+	if (msg->msg_name) {
+		DECLARE_SOCKADDR(struct sockaddr_in *, sin, msg->msg_name);
+
+		memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(netbuf_fromport(nb));
+		sin->sin_addr.s_addr = lwip_ip_be32(netbuf_fromaddr(nb));
+		msg->msg_namelen = sizeof(*sin);
+	}
+	if (!(flags & MSG_PEEK)) {
+		netbuf_delete(nb);
+		ls->rx_dgram = NULL;
+	}
+	err = (flags & MSG_TRUNC) ? dlen : n;
+out_release:
+	release_sock(sk);
+	return err;
+}
+
+static int lwip_udp_sendmsg(struct socket *sock, struct msghdr *msg,
+			    size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	struct netbuf *nb;
+	ip_addr_t ip;
+	u16 port = 0;
+	void *data;
+	err_t e;
+	int err;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (len > LWIP_UDP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (msg->msg_name) {
+		err = lwip_sock_addr(msg->msg_name, msg->msg_namelen, &ip,
+				     &port);
+		if (err)
+			return err;
+		if (!port)
+			return -EINVAL;
+		if (lwip_ip_be32(&ip) == htonl(INADDR_BROADCAST) &&
+		    !sock_flag(sk, SOCK_BROADCAST))
+			return -EACCES;
+	}
+	nb = netbuf_new();
+	if (!nb)
+		return -ENOBUFS;
+	data = netbuf_alloc(nb, len);
+	if (!data) {
+		err = -ENOBUFS;
+		goto free_netbuf;
+	}
+	if (copy_from_iter(data, len, &msg->msg_iter) != len) {
+		err = -EFAULT;
+		goto free_netbuf;
+	}
+	lock_sock(sk);
+	if (sk->sk_shutdown & SEND_SHUTDOWN) {
+		err = -EPIPE;
+		if (!(msg->msg_flags & MSG_NOSIGNAL))
+			send_sig(SIGPIPE, current, 0);
+		goto out_release;
+	}
+	if (!msg->msg_name && !ls->connected) {
+		err = -EDESTADDRREQ;
+		goto out_release;
+	}
+	if (!ls->bound)
+		lwip_sock_apply_options(ls);
+	if (msg->msg_name)
+		e = netconn_sendto(ls->conn, nb, &ip, port);
+	else
+		e = netconn_send(ls->conn, nb);
+	err = e == ERR_OK ? len : lwip_sock_errno(e);
+	if (e == ERR_OK)
+		ls->bound = true;
+out_release:
+	release_sock(sk);
+free_netbuf:
+	netbuf_delete(nb);
+	return err;
+}
+
+const struct proto_ops lwip_dgram_ops = {
+	.family		= PF_UNSPEC,	/* a parameter: see sk_family */
+	.owner		= THIS_MODULE,
+	.release	= lwip_sock_release,
+	.bind		= lwip_sock_bind,
+	.connect	= lwip_udp_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= lwip_sock_getname,
+	.poll		= lwip_udp_poll,
+	.ioctl		= lwip_sock_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= lwip_udp_shutdown,
+	.setsockopt	= lwip_sock_setsockopt,
+	.getsockopt	= lwip_sock_getsockopt,
+	.sendmsg	= lwip_udp_sendmsg,
+	.recvmsg	= lwip_udp_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
