@@ -38,14 +38,20 @@ depcheck:
 modules: depcheck
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-HOST_PROGS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/*.c))
+# Host-side peers of the NIC tests, on Linux's own sockets; brownlazy too,
+# built for the host, as the Linux end of the NIC runs.
+HOST_PROGS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/*.c)) \
+	$(BUILD)/host/brownlazy
 
 progs: depcheck $(GUEST_PROGS) $(HOST_PROGS)
 
-# Host-side peers of the NIC tests, on Linux's own sockets.
 $(BUILD)/host/%: tests/host/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/host/brownlazy: tests/brownlazy.c include/lwipk/af_lwip.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -pthread -Iinclude -o $@ $<
 
 $(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/*.h)
 	@mkdir -p $(dir $@)

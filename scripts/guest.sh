@@ -6,7 +6,7 @@
 #   guest.sh --script FILE                 run a guest script, then halt
 # Options: --timeout S (default 600; QEMU is always ended by then),
 #   --log FILE (the serial console), --qemu 'ARGS' (extra QEMU options),
-#   --net 'OPTS' (more options for the first NIC's user netdev, e.g. a
+#   --net 'OPTS' (more options for the first NIC's user netdev, may repeat, e.g. a
 #   guestfwd=... or hostfwd=... to 127.0.0.1), --model M (the NICs' QEMU
 #   model, default e1000), --net2 'OPTS' (a second NIC, its own user
 #   network 10.0.3.0/24, with these netdev options), --pcap FILE (record
@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
 	--qemu) qemu_extra=$2; shift ;;
-	--net) net_extra=,$2; shift ;;
+	--net) net_extra+=,$2; shift ;;
 	--model) model=$2; shift ;;
 	--net2) net2=$2; shift ;;
 	--pcap) pcap=$2; shift ;;
@@ -86,7 +86,7 @@ args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
 if [ -n "$tap" ]; then
 	args+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")
 else
-	args+=(-netdev "user,id=n0,restrict=on$net_extra")
+	args+=(-netdev "user,id=n0,restrict=off$net_extra")
 fi
 [ -z "$pcap" ] || args+=(-object "filter-dump,id=dump0,netdev=n0,file=$pcap")
 if [ -n "$net2" ]; then
@@ -102,7 +102,7 @@ fi
 out=${log:-/dev/null}
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null 2>&1 |
-	tr -d '\r' | tee "$out"
+	sed -u 's/\r$//' | tee "$out"
 rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" -ne 124 ] || echo "guest: time limit of ${timeout}s reached, QEMU stopped"

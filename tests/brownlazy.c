@@ -6,6 +6,9 @@
  *
  *   brownlazy [--addr A] [--port P] [--server-only|--client-only]
  *             [--family inet|lwip]
+ *
+ * With --server-only, --port 0 lets the kernel pick the port, and the
+ * server says where it listens: "brownlazy_main(): listening on port N".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +26,7 @@
 
 static int family;
 static struct sockaddr_in addr;
+static int server_only;
 
 /* The server says when it listens; the client waits for that. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -57,6 +61,14 @@ static void *server(void *arg)
 		perror("brownlazy_main(): bind/listen");
 		set_listening(-1);
 		goto out_close;
+	}
+	if (server_only) {
+		struct sockaddr_in me;
+		socklen_t melen = sizeof(me);
+
+		if (!getsockname(fd, (struct sockaddr *)&me, &melen))
+			printf("brownlazy_main(): listening on port %u\n", ntohs(me.sin_port));
+		fflush(stdout);
 	}
 	set_listening(1);
 	conn = accept(fd, (struct sockaddr *)&peer, &len);
@@ -142,7 +154,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if ((!run_server && !run_client) || port <= 0 || port > 65535)
+	server_only = run_server && !run_client;
+	if ((!run_server && !run_client) || port < (server_only ? 0 : 1) || port > 65535)
 		usage();
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;

@@ -51,3 +51,38 @@ sock_suite() {
 	ktap_result $? "sock.brownlazy_server_only"
 	ktap_check sock.rmmod rmmod lwip_sock
 }
+
+# Sockets across the NIC, with peers on the host that scripts/test.sh runs:
+# brownlazy both ways (host server behind guestfwd 10.0.2.100:19, guest
+# server reached by a hostfwd) and 32 MiB each way with sha256 on both ends.
+nic_sock_suite() {
+	ktap_check nicsock.insmod_e1000 insmod /lwipk/modules/lwip_e1000.ko
+	ktap_check nicsock.insmod_sock insmod "$sock_ko"
+	brownlazy_check nicsock.brownlazy_guest_client_to_host_server \
+		--client-only --addr 10.0.2.100 --port 19
+
+	timeout 300 brownlazy --server-only --addr 10.0.2.15 --port 19 \
+		>/tmp/brownlazy-server.out 2>&1 &
+	server=$!
+	sock_wait_listen 19 && echo "lwipk-nic: brownlazy server ready"
+	wait $server
+	rc=$?
+	cat /tmp/brownlazy-server.out
+	[ $rc -eq 0 ] && grep -q '^brownlazy_main(): got conn from port ' /tmp/brownlazy-server.out
+	ktap_result $? "nicsock.brownlazy_guest_server_for_host_client"
+
+	dd if=/dev/urandom of=/tmp/blob bs=1M count=32 2>/dev/null
+	echo "lwipk-bulk: g2h sha256 $(sha256sum </tmp/blob | cut -d' ' -f1)"
+	ktap_check nicsock.bulk_32mib_guest_to_host_sent \
+		lwcat send 10.0.2.100 9 </tmp/blob
+	rm -f /tmp/blob
+
+	(timeout 300 lwcat recv 10.0.2.15 9000 | sha256sum >/tmp/h2g.sha) &
+	receiver=$!
+	sock_wait_listen 9000 && echo "lwipk-nic: bulk receiver ready"
+	wait $receiver
+	echo "lwipk-bulk: h2g sha256 $(cut -d' ' -f1 /tmp/h2g.sha)"
+
+	ktap_check nicsock.rmmod_sock rmmod lwip_sock
+	ktap_check nicsock.rmmod_e1000 rmmod lwip_e1000
+}

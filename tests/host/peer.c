@@ -5,6 +5,9 @@
  *   peer echo [--addr A] [--port P] [--count N] [--timeout S]
  *   peer echo-stdio [--timeout S]
  *   peer client ADDR PORT BYTES [--timeout S]
+ *   peer relay ADDR PORT [--timeout S]
+ *   peer sink FILE [--timeout S]
+ *   peer freeport
  *
  * echo listens on A (default 127.0.0.1) at port P (default: one the kernel
  * picks, printed on stdout) and echoes N connections (default 1), one after
@@ -13,12 +16,20 @@
  * one per guest connection, with no host port at all. client connects to an
  * echo server (retrying while it is not up yet), sends BYTES of a pattern
  * in 64 KiB pieces, reads each back and compares; exit status 0 only if all
- * came back intact. Every mode exits within S seconds (default 300), so a
+ * came back intact. relay connects to ADDR:PORT and joins that connection
+ * to its standard input and output: QEMU's guestfwd=...-cmd:peer relay ...
+ * reaches a server on the host's loopback, one relay per guest connection,
+ * connected when the guest connects. sink copies standard input into FILE
+ * (a guestfwd cmd: receiver for bulk data). freeport prints a TCP port that
+ * is free on 127.0.0.1 right now, for a hostfwd. Every mode exits within S seconds
+ * (default 300), so a
  * stuck test cannot leave it behind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +170,88 @@ static int client(int argc, char **argv)
 	return 0;
 }
 
+/* Shuttle stdin -> fd and fd -> stdout until both directions have ended. */
+static int relay(int argc, char **argv)
+{
+	struct sockaddr_in sa;
+	struct pollfd p[2];
+	static char buf[CHUNK];
+	int fd, open_in = 1, open_sock = 1;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: peer relay ADDR PORT\n");
+		return 2;
+	}
+	sa = addr_of(argv[2], argv[3]);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("peer: relay connect");
+		return 1;
+	}
+	while (open_in || open_sock) {
+		ssize_t n;
+
+		p[0] = (struct pollfd){ .fd = open_in ? 0 : -1, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = open_sock ? fd : -1, .events = POLLIN };
+		if (poll(p, 2, -1) < 0)
+			return 1;
+		if (p[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0) {
+				open_in = 0;
+				shutdown(fd, SHUT_WR);
+			} else if (write(fd, buf, n) != n) {
+				return 1;
+			}
+		}
+		if (p[1].revents) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0) {
+				/* QEMU's guestfwd gives us one socket as stdin and
+				 * stdout: half-close it so the guest sees the FIN.
+				 */
+				open_sock = 0;
+				if (shutdown(1, SHUT_WR) && errno == ENOTSOCK)
+					close(1);
+			} else if (write(1, buf, n) != n) {
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int sink(int argc, char **argv)
+{
+	int fd;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: peer sink FILE\n");
+		return 2;
+	}
+	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		perror("peer: sink");
+		return 1;
+	}
+	return echo(0, fd) < 0 || close(fd);
+}
+
+static int freeport(void)
+{
+	struct sockaddr_in sa = addr_of("127.0.0.1", "0");
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len)) {
+		perror("peer: freeport");
+		return 1;
+	}
+	printf("%u\n", ntohs(sa.sin_port));
+	return close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -170,8 +263,17 @@ int main(int argc, char **argv)
 		return echo(0, 1) < 0;
 	if (!strcmp(mode, "client"))
 		return client(argc, argv);
+	if (!strcmp(mode, "relay"))
+		return relay(argc, argv);
+	if (!strcmp(mode, "sink"))
+		return sink(argc, argv);
+	if (!strcmp(mode, "freeport"))
+		return freeport();
 	fprintf(stderr, "usage: peer echo [--addr A] [--port P] [--count N] [--timeout S]\n"
 		"       peer echo-stdio [--timeout S]\n"
-		"       peer client ADDR PORT BYTES [--timeout S]\n");
+		"       peer client ADDR PORT BYTES [--timeout S]\n"
+		"       peer relay ADDR PORT [--timeout S]\n"
+		"       peer sink FILE [--timeout S]\n"
+		"       peer freeport\n");
 	return 2;
 }
