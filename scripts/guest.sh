@@ -12,6 +12,7 @@
 #   network 10.0.3.0/24, with these netdev options), --pcap FILE (record
 #   the first NIC's traffic with QEMU's filter-dump), --tap IFNAME (the
 #   first NIC on an existing tap device instead of user networking),
+#   --netdev 'SPEC' (the first NIC's netdev, e.g. socket,udp=...), --mac MAC,
 #   --env NAME=VALUE (exported in the guest script).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
@@ -25,7 +26,7 @@ kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
-model=e1000 net2='' pcap='' tap=''
+model=e1000 net2='' pcap='' tap='' netdev='' mac=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -42,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--net2) net2=$2; shift ;;
 	--pcap) pcap=$2; shift ;;
 	--tap) tap=$2; shift ;;
+	--netdev) netdev=$2; shift ;;
+	--mac) mac=,mac=$2; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -82,9 +85,11 @@ fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
       -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
-      -device "$model,netdev=n0")
+      -device "$model,netdev=n0$mac")
 if [ -n "$tap" ]; then
 	args+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")
+elif [ -n "$netdev" ]; then
+	args+=(-netdev "$netdev,id=n0")
 else
 	args+=(-netdev "user,id=n0,restrict=off$net_extra")
 fi

@@ -10,7 +10,7 @@
 #   test.sh                    the whole plan, then the harness self-check
 #   test.sh --inject KIND      one deliberate failure (must exit non-zero)
 #   ONLY='nicsock tap' test.sh  just those boots (plan models twonic nicsock
-#                              tap harness), for working on one part
+#                              pair tap harness), for working on one part
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -166,6 +166,23 @@ nicsock_run() {
 	tally nicsock
 }
 ! want nicsock || nicsock_run
+
+# Two guests, both running lwIP, on one wire: QEMU socket netdevs sending
+# UDP to each other on the host's loopback; brownlazy from one to the other.
+pair_run() {
+	local pa pb sp
+	pa=$("$peer" freeport)
+	pb=$("$peer" freeport)
+	guest pair-server 400 --env PLAN=pair --env ROLE=server --mac 52:54:00:12:34:81 \
+		--netdev "socket,udp=127.0.0.1:$pb,localaddr=127.0.0.1:$pa" &
+	sp=$!
+	guest pair-client 400 --env PLAN=pair --env ROLE=client --mac 52:54:00:12:34:82 \
+		--netdev "socket,udp=127.0.0.1:$pa,localaddr=127.0.0.1:$pb"
+	wait "$sp"
+	tally pair-server
+	tally pair-client
+}
+! want pair || pair_run
 
 # The guest on a tap device inside a network namespace made (and removed)
 # here, with the host's own Linux stack as its peer: 10.0.9.1 in the

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # The guest side of 'make test': every suite, in KTAP, one numbering.
-# PLAN=main (default) | model | twonic | tap | nicsock: the suites to boot;
+# PLAN=main (default) | model | twonic | tap | nicsock | pair: what to boot;
 # INJECT=notok|warn|hang replaces the plan by a deliberate failure, so the
 # host harness can prove it catches each kind (scripts/test.sh checks that).
 # shellcheck source=tests/guest/ktap.sh
@@ -28,13 +28,14 @@ hang)
 esac
 
 case ${PLAN:-main} in
-model|twonic|tap|nicsock)
+model|twonic|tap|nicsock|pair)
 	insmod $mod/lwip.ko
 	case $PLAN in
 	model) nic_model_suite ;;
 	twonic) nic_two_suite ;;
 	tap) nic_tap_suite ;;
 	nicsock) nic_sock_suite ;;
+	pair) nic_pair_suite ;;
 	esac
 	rmmod lwip
 	exit 0 ;;

@@ -86,3 +86,35 @@ nic_sock_suite() {
 	ktap_check nicsock.rmmod_sock rmmod lwip_sock
 	ktap_check nicsock.rmmod_e1000 rmmod lwip_e1000
 }
+
+# Two guests, both on lwIP, joined by a QEMU socket netdev (UDP on the
+# host's loopback): ROLE=server (10.0.8.1) serves brownlazy, ROLE=client
+# (10.0.8.2) connects to it, retrying while the other guest boots.
+nic_pair_suite() {
+	if [ "$ROLE" = server ]; then
+		ktap_check pair.insmod_e1000 insmod /lwipk/modules/lwip_e1000.ko \
+			ip=10.0.8.1 gw=10.0.8.2
+		ktap_check pair.insmod_sock insmod "$sock_ko"
+		timeout 300 brownlazy --server-only --addr 10.0.8.1 --port 19 \
+			>/tmp/brownlazy-server.out 2>&1
+		rc=$?
+		cat /tmp/brownlazy-server.out
+		[ $rc -eq 0 ] && grep -q '^brownlazy_main(): got conn from port ' /tmp/brownlazy-server.out
+		ktap_result $? "pair.server_served_the_other_guest"
+	else
+		ktap_check pair.insmod_e1000 insmod /lwipk/modules/lwip_e1000.ko \
+			ip=10.0.8.2 gw=10.0.8.1
+		ktap_check pair.insmod_sock insmod "$sock_ko"
+		i=0
+		while [ $i -lt 60 ]; do
+			i=$((i + 1))
+			timeout 10 brownlazy --client-only --addr 10.0.8.1 --port 19 \
+				>/tmp/brownlazy.out 2>&1 && break
+		done
+		cat /tmp/brownlazy.out
+		grep -qx 'brownlazy_guest(): got: brown lazy' /tmp/brownlazy.out
+		ktap_result $? "pair.client_got_brown_lazy_from_the_other_guest # attempts: $i"
+	fi
+	ktap_check pair.rmmod_sock rmmod lwip_sock
+	ktap_check pair.rmmod_e1000 rmmod lwip_e1000
+}
