@@ -69,7 +69,7 @@ test: deps
 
 demo: deps
 	$(MAKE) all
-	scripts/guest.sh --script tests/guest/demo.sh --timeout 300
+	scripts/demo.sh
 
 run: all
 	scripts/guest.sh --interactive $(if $(PCAP),--pcap $(PCAP))

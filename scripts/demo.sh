@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make demo: boot a guest, load lwipk, and show brownlazy over lwIP's
+# loopback and across the NIC to a brownlazy server on this machine's own
+# stack (127.0.0.1, reached from the guest as 10.0.2.100:19).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/demo
+mkdir -p "$out"
+
+"$top/build/host/brownlazy" --server-only --family inet --addr 127.0.0.1 --port 0 \
+	>"$out/host-server.out" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+	port=$(sed -n 's/^brownlazy_main(): listening on port //p' "$out/host-server.out")
+	[ -z "$port" ] || break
+	sleep 0.1
+done
+[ -n "$port" ] || { echo "demo: the host's brownlazy server did not start" >&2; exit 1; }
+
+"$top/scripts/guest.sh" --script "$top/tests/guest/demo.sh" --timeout 300 \
+	--net "guestfwd=tcp:10.0.2.100:19-cmd:$top/build/host/peer relay 127.0.0.1 $port"
+echo "== the host's brownlazy server (Linux's stack, 127.0.0.1:$port):"
+cat "$out/host-server.out"
