@@ -2,8 +2,9 @@
 /*
  * sockcheck: socket conformance of lwip_sock.ko against Linux's own stack.
  *
- *   sockcheck [--family inet|lwip]
+ *   sockcheck [--family inet|lwip] [--case SUBSTRING]
  *
+ * --case runs only the cases whose names contain SUBSTRING.
  * Prints KTAP; every case runs in a child process with a time limit and
  * passes only when the result is what Linux (--family inet) does. The
  * exit status is non-zero when a case failed.
@@ -955,6 +956,7 @@ static const struct {
 int main(int argc, char **argv)
 {
 	int n = sizeof(cases) / sizeof(cases[0]), i, status, failed = 0;
+	const char *only = NULL;
 	pid_t pid;
 
 	family = lwip_family();
@@ -966,14 +968,20 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--family") && i + 1 < argc &&
 			   !strcmp(argv[i + 1], "lwip")) {
 			i++;
+		} else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
+			only = argv[++i];
 		} else {
-			fprintf(stderr, "usage: sockcheck [--family inet|lwip]\n");
+			fprintf(stderr, "usage: sockcheck [--family inet|lwip] [--case SUBSTRING]\n");
 			return 2;
 		}
 	}
 	printf("KTAP version 1\n1..%d\n# family %d\n", n, family);
 	fflush(stdout);
 	for (i = 0; i < n; i++) {
+		if (only && !strstr(cases[i].name, only)) {
+			printf("ok %d %s # SKIP not selected\n", i + 1, cases[i].name);
+			continue;
+		}
 		pid = fork();
 		if (pid < 0)
 			return 1;
