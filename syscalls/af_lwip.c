@@ -209,9 +209,7 @@ int lwip_sock_release(struct socket *sock)
 		return 0;
 	ls = lwip_sk(sk);
 	lock_sock(sk);
-	if (ls->rx_head)
-		pbuf_free(ls->rx_head);
-	ls->rx_head = NULL;
+	lwip_tcp_rx_purge(ls);
 	if (ls->rx_dgram)
 		netbuf_delete(ls->rx_dgram);
 	ls->rx_dgram = NULL;

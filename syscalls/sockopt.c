@@ -189,17 +189,13 @@ int lwip_sock_getsockopt(struct socket *sock, int level, int optname,
 /* Bytes a read would return now (the next datagram's for UDP). */
 static int lwip_sock_inq(struct lwip_sock *ls)
 {
-	int n = 0;
-
 	if (ls->sk.sk_type == SOCK_DGRAM) {
 		lwip_udp_fill(ls);
 		return ls->rx_dgram ? netbuf_len(ls->rx_dgram) : 0;
 	}
 	if (ls->listening)
 		return -EINVAL;
-	if (ls->rx_head)
-		n = ls->rx_head->tot_len;
-	return n + READ_ONCE(ls->conn->recv_avail);
+	return ls->rx_bytes + READ_ONCE(ls->conn->recv_avail);
 }
 
 /* Bytes sent and not yet acknowledged. */
