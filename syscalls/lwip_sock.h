@@ -48,6 +48,8 @@
  * @listening: listen() happened.
  * @connecting: a connect is in progress.
  * @connected: the connection is (or was) established.
+ * @nodelay: TCP: TCP_NODELAY; kept here for listeners, whose PCBs have no
+ *	Nagle flag, so that accepted sockets inherit it as on Linux.
  */
 struct lwip_sock {
 	struct sock sk;
@@ -63,6 +65,7 @@ struct lwip_sock {
 	bool listening;
 	bool connecting;
 	bool connected;
+	bool nodelay;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)

@@ -319,6 +319,14 @@ out_release:
 	if (sock_flag(sk, SOCK_LINGER))
 		sock_set_flag(newsk, SOCK_LINGER);
 	nls = lwip_sk(newsk);
+	if (READ_ONCE(ls->nodelay)) {
+		/* lwIP's listen PCB has no Nagle flag to hand on */
+		nls->nodelay = true;
+		LOCK_TCPIP_CORE();
+		if (child->pcb.tcp)
+			tcp_nagle_disable(child->pcb.tcp);
+		UNLOCK_TCPIP_CORE();
+	}
 	nls->bound = true;
 	nls->connected = true;
 	newsock->state = SS_CONNECTED;

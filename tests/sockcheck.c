@@ -1214,6 +1214,33 @@ static int t_msg_peek_pieces(void)
 	return 0;
 }
 
+static int t_nodelay_inherited(void)
+{
+	int port, l = listener(&port), c = sock(SOCK_STREAM), s, one = 1, v = -1;
+	struct sockaddr_in a = lo(port);
+	socklen_t len = sizeof(v);
+
+	CHECK(l >= 0 && c >= 0, "setup: %s", E);
+	CHECK(!setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), "%s", E);
+	CHECK(!getsockopt(l, IPPROTO_TCP, TCP_NODELAY, &v, &len) && v == 1,
+	      "listener TCP_NODELAY %d: %s", v, E);
+	CHECK(!connect(c, (struct sockaddr *)&a, sizeof(a)), "connect: %s", E);
+	s = accept(l, NULL, NULL);
+	CHECK(s >= 0, "accept: %s", E);
+	v = -1;
+	len = sizeof(v);
+	CHECK(!getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &len) && v == 1,
+	      "accepted TCP_NODELAY %d: %s", v, E);
+	v = -1;
+	len = sizeof(v);
+	CHECK(!getsockopt(c, IPPROTO_TCP, TCP_NODELAY, &v, &len) && v == 0,
+	      "client TCP_NODELAY %d: %s", v, E);
+	close(s);
+	close(c);
+	close(l);
+	return 0;
+}
+
 #define DUPLEX_BYTES	(1 << 20)
 
 struct duplex {
@@ -1568,6 +1595,7 @@ static const struct {
 	{ "accept4_nonblock_cloexec", t_accept4_flags },
 	{ "so_sndtimeo", t_so_sndtimeo },
 	{ "msg_peek_several_pieces", t_msg_peek_pieces },
+	{ "nodelay_inherited_from_listener", t_nodelay_inherited },
 	{ "full_duplex_threads", t_full_duplex_threads },
 	{ "fork_child_sends", t_fork_inherited_send },
 	{ "order_server_sends_closes_first", t_order_server_sends_closes },
