@@ -48,8 +48,13 @@
  * @listening: listen() happened.
  * @connecting: a connect is in progress.
  * @connected: the connection is (or was) established.
+ * @connect_failed: TCP: the last connect failed; the next one starts over
+ *	on a new netconn (lwIP frees the PCB of a failed connect).
  * @nodelay: TCP: TCP_NODELAY; kept here for listeners, whose PCBs have no
  *	Nagle flag, so that accepted sockets inherit it as on Linux.
+ * @bind_explicit: bind() chose @bind_ip and @bind_port.
+ * @bind_ip: the address bind() chose.
+ * @bind_port: the port bind() chose, 0 for ephemeral.
  */
 struct lwip_sock {
 	struct sock sk;
@@ -65,7 +70,11 @@ struct lwip_sock {
 	bool listening;
 	bool connecting;
 	bool connected;
+	bool connect_failed;
 	bool nodelay;
+	bool bind_explicit;
+	ip_addr_t bind_ip;
+	u16 bind_port;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)
@@ -97,6 +106,7 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
 		   u16 *port);
 int lwip_sock_wait(struct sock *sk, long *timeo, int seq);
+int lwip_sock_renew_conn(struct lwip_sock *ls);
 
 /* sockopt.c */
 int lwip_sock_errno(err_t err);

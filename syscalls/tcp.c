@@ -149,6 +149,7 @@ void lwip_tcp_connect_settle(struct lwip_sock *ls)
 		return;
 	}
 	netconn_err(ls->conn);	/* reported through sk_err already */
+	ls->connect_failed = true;
 	if (!ls->sk.sk_err)
 		WRITE_ONCE(ls->sk.sk_err, ECONNREFUSED);
 	ls->sk.sk_shutdown = SHUTDOWN_MASK;
@@ -175,6 +176,18 @@ static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = sock->state == SS_CONNECTING ? 0 : -EISCONN;
 		sock->state = SS_CONNECTED;
 		goto out_release;
+	}
+	if (ls->connect_failed && sock->state == SS_CONNECTING) {
+		/* Linux: the failure of a non-blocking connect, reported once */
+		sock->state = SS_UNCONNECTED;
+		err = sock_error(sk) ?: -ECONNABORTED;
+		goto out_release;
+	}
+	if (ls->connect_failed) {
+		/* Linux starts over on a socket whose connect failed */
+		err = lwip_sock_renew_conn(ls);
+		if (err)
+			goto out_release;
 	}
 	if (ls->listening || sk->sk_shutdown) {
 		err = ls->listening ? -EINVAL : sock_error(sk) ?: -ECONNABORTED;

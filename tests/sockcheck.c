@@ -1550,6 +1550,30 @@ static int t_connect_churn(void)
 	return 0;
 }
 
+/* Linux lets a socket whose connect failed connect again. */
+static int t_connect_after_refused(void)
+{
+	struct sockaddr_in a = lo(closed_port());
+	int port, l, fd = sock(SOCK_STREAM), s;
+	char buf[8];
+
+	CHECK(fd >= 0, "socket: %s", E);
+	CHECK(connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == ECONNREFUSED,
+	      "first connect: %s", E);
+	l = listener(&port);
+	CHECK(l >= 0, "listener: %s", E);
+	a = lo(port);
+	CHECK(!connect(fd, (struct sockaddr *)&a, sizeof(a)), "second connect: %s", E);
+	s = accept(l, NULL, NULL);
+	CHECK(s >= 0, "accept: %s", E);
+	CHECK(send(fd, "again", 5, 0) == 5, "send: %s", E);
+	CHECK(read_full(s, buf, 5) == 5 && !memcmp(buf, "again", 5), "recv: %s", E);
+	close(s);
+	close(fd);
+	close(l);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1603,6 +1627,7 @@ static const struct {
 	{ "order_close_unread_rst", t_order_close_unread_rst },
 	{ "sigkill_peer_mid_transfer", t_sigkill_peer },
 	{ "connect_churn", t_connect_churn },
+	{ "connect_again_after_refused", t_connect_after_refused },
 };
 
 int main(int argc, char **argv)
