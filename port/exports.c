@@ -62,6 +62,7 @@ EXPORT_SYMBOL_NS_GPL(netconn_accept, LWIP);
 EXPORT_SYMBOL_NS_GPL(netconn_recv, LWIP);
 EXPORT_SYMBOL_NS_GPL(netconn_recv_udp_raw_netbuf_flags, LWIP);
 EXPORT_SYMBOL_NS_GPL(netconn_recv_tcp_pbuf_flags, LWIP);
+EXPORT_SYMBOL_NS_GPL(netconn_tcp_recvd, LWIP);
 EXPORT_SYMBOL_NS_GPL(netconn_send, LWIP);
 EXPORT_SYMBOL_NS_GPL(netconn_sendto, LWIP);
 EXPORT_SYMBOL_NS_GPL(netconn_write_partly, LWIP);

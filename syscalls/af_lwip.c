@@ -209,9 +209,7 @@ int lwip_sock_release(struct socket *sock)
 		return 0;
 	ls = lwip_sk(sk);
 	lock_sock(sk);
-	if (ls->rx_head)
-		pbuf_free(ls->rx_head);
-	ls->rx_head = NULL;
+	lwip_tcp_rx_purge(ls);
 	if (ls->rx_dgram)
 		netbuf_delete(ls->rx_dgram);
 	ls->rx_dgram = NULL;
@@ -275,10 +273,14 @@ int lwip_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	}
 	lwip_sock_apply_options(ls);
 	e = netconn_bind(ls->conn, &ip, port);
-	if (e == ERR_OK)
+	if (e == ERR_OK) {
 		ls->bound = true;
-	else
+		ls->bind_explicit = true;
+		ls->bind_ip = ip;
+		ls->bind_port = port;
+	} else {
 		err = lwip_sock_errno(e);
+	}
 out_release:
 	release_sock(sk);
 	return err;
@@ -300,14 +302,16 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	u16_t port;
 	err_t e;
 
-	if (peer && sock->type == SOCK_STREAM) {
-		lock_sock(sock->sk);
+	/* locked: a connect may put a new netconn in place */
+	lock_sock(sock->sk);
+	if (peer && sock->type == SOCK_STREAM)
 		lwip_tcp_connect_settle(ls);
+	if (peer && !ls->connected) {
 		release_sock(sock->sk);
-	}
-	if (peer && !ls->connected)
 		return -ENOTCONN;
+	}
 	e = netconn_getaddr(ls->conn, &ip, &port, !peer);
+	release_sock(sock->sk);
 	if (e != ERR_OK)
 		return peer ? -ENOTCONN : lwip_sock_errno(e);
 	memset(sin, 0, sizeof(*sin));
@@ -315,6 +319,49 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	sin->sin_port = htons(port);
 	sin->sin_addr.s_addr = lwip_ip_be32(&ip);
 	return sizeof(*sin);
+}
+
+/**
+ * lwip_sock_renew_conn() - put a new TCP netconn under a socket whose
+ *	connect failed (lwIP freed its PCB), so that it can connect again,
+ *	bound again to what bind() chose.
+ * @ls: the socket, locked
+ *
+ * Return: 0, -ENOBUFS when lwIP is out of memory, or the errno of the
+ * new bind.
+ */
+int lwip_sock_renew_conn(struct lwip_sock *ls)
+{
+	struct netconn *conn, *old = ls->conn;
+	struct sock *sk = &ls->sk;
+	err_t e = ERR_OK;
+
+	conn = netconn_new_with_callback(NETCONN_TCP, lwip_sock_event);
+	if (!conn)
+		return -ENOBUFS;
+	netconn_set_nonblocking(conn, 1);
+	LOCK_TCPIP_CORE();
+	netconn_set_callback_arg(old, NULL);
+	netconn_set_callback_arg(conn, ls);
+	if (ls->nodelay && conn->pcb.tcp)
+		tcp_nagle_disable(conn->pcb.tcp);
+	ls->conn = conn;
+	UNLOCK_TCPIP_CORE();
+	netconn_delete(old);
+	lwip_tcp_rx_purge(ls);
+	ls->connect_failed = false;
+	ls->connected = false;
+	ls->bound = false;
+	WRITE_ONCE(ls->rx_eof, false);
+	WRITE_ONCE(sk->sk_err, 0);
+	sk->sk_shutdown = 0;
+	lwip_sock_apply_options(ls);
+	if (ls->bind_explicit)
+		e = netconn_bind(conn, &ls->bind_ip, ls->bind_port);
+	if (e != ERR_OK)
+		return lwip_sock_errno(e);
+	ls->bound = ls->bind_explicit;
+	return 0;
 }
 
 static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,

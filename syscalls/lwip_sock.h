@@ -24,12 +24,23 @@
 /* Default protocol family: AF_SNA, never implemented by Linux. */
 #define LWIP_SOCK_FAMILY_DEFAULT	22
 
+/*
+ * TCP data taken from the netconn and not yet read is kept as up to this
+ * many pbuf chains (a chain's tot_len is a u16_t, so one cannot hold it
+ * all). Each chain but the last holds more than 32 KiB with the next one,
+ * so 8 hold more than TCP_WND, the most lwIP delivers unread.
+ */
+#define LWIP_SOCK_RX_CHAINS	8
+
 /**
  * struct lwip_sock - one socket of the lwip family.
  * @sk: the socket core's part; first, sk_alloc() allocates the whole.
  * @conn: the lwIP connection.
  * @events: bumped by every netconn event; sleepers wait for a change.
- * @rx_head: TCP: data taken from the netconn, not yet read.
+ * @rx_q: TCP: data taken from the netconn, not yet read, oldest first;
+ *	lwIP's window opens for it only when it is read (NETCONN_NOAUTORCVD).
+ * @rx_n: TCP: chains in @rx_q.
+ * @rx_bytes: TCP: bytes in @rx_q.
  * @rx_dgram: UDP: a datagram taken from the netconn, not yet read.
  * @rx_child: listener: a connection taken from lwIP, not yet accepted.
  * @rx_eof: TCP: the stream has ended (FIN or error) on the receive side.
@@ -37,12 +48,21 @@
  * @listening: listen() happened.
  * @connecting: a connect is in progress.
  * @connected: the connection is (or was) established.
+ * @connect_failed: TCP: the last connect failed; the next one starts over
+ *	on a new netconn (lwIP frees the PCB of a failed connect).
+ * @nodelay: TCP: TCP_NODELAY; kept here for listeners, whose PCBs have no
+ *	Nagle flag, so that accepted sockets inherit it as on Linux.
+ * @bind_explicit: bind() chose @bind_ip and @bind_port.
+ * @bind_ip: the address bind() chose.
+ * @bind_port: the port bind() chose, 0 for ephemeral.
  */
 struct lwip_sock {
 	struct sock sk;
 	struct netconn *conn;
 	atomic_t events;
-	struct pbuf *rx_head;
+	struct pbuf *rx_q[LWIP_SOCK_RX_CHAINS];
+	unsigned int rx_n;
+	size_t rx_bytes;
 	struct netbuf *rx_dgram;
 	struct netconn *rx_child;
 	bool rx_eof;
@@ -50,6 +70,11 @@ struct lwip_sock {
 	bool listening;
 	bool connecting;
 	bool connected;
+	bool connect_failed;
+	bool nodelay;
+	bool bind_explicit;
+	ip_addr_t bind_ip;
+	u16 bind_port;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)
@@ -81,6 +106,7 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
 		   u16 *port);
 int lwip_sock_wait(struct sock *sk, long *timeo, int seq);
+int lwip_sock_renew_conn(struct lwip_sock *ls);
 
 /* sockopt.c */
 int lwip_sock_errno(err_t err);
@@ -94,6 +120,7 @@ void lwip_sock_apply_options(struct lwip_sock *ls);
 
 /* tcp.c */
 int lwip_tcp_fill(struct lwip_sock *ls);
+void lwip_tcp_rx_purge(struct lwip_sock *ls);
 int lwip_tcp_writable(struct lwip_sock *ls);
 void lwip_tcp_connect_settle(struct lwip_sock *ls);
 

@@ -121,7 +121,8 @@ void lwip_sock_keepalive(struct sock *sk, int valbool)
  * @optval: its value
  * @optlen: its length
  *
- * Only TCP_NODELAY; the rest is -ENOPROTOOPT.
+ * Only TCP_NODELAY, kept in the socket too (listeners hand it on to
+ * accepted sockets, as on Linux); the rest is -ENOPROTOOPT.
  *
  * Return: 0 or a negative errno.
  */
@@ -139,6 +140,7 @@ int lwip_sock_setsockopt(struct socket *sock, int level, int optname,
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
 	lock_sock(sock->sk);
+	WRITE_ONCE(ls->nodelay, !!val);	/* accept() hands it on */
 	LOCK_TCPIP_CORE();
 	if (ls->conn->pcb.tcp && !ls->listening) {
 		if (val)
@@ -175,12 +177,7 @@ int lwip_sock_getsockopt(struct socket *sock, int level, int optname,
 	if (len < 0)
 		return -EINVAL;
 	len = min_t(int, len, sizeof(val));
-	lock_sock(sock->sk);
-	LOCK_TCPIP_CORE();
-	if (ls->conn->pcb.tcp && !ls->listening)
-		val = !!tcp_nagle_disabled(ls->conn->pcb.tcp);
-	UNLOCK_TCPIP_CORE();
-	release_sock(sock->sk);
+	val = READ_ONCE(ls->nodelay);
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
 		return -EFAULT;
 	return 0;
@@ -189,17 +186,13 @@ int lwip_sock_getsockopt(struct socket *sock, int level, int optname,
 /* Bytes a read would return now (the next datagram's for UDP). */
 static int lwip_sock_inq(struct lwip_sock *ls)
 {
-	int n = 0;
-
 	if (ls->sk.sk_type == SOCK_DGRAM) {
 		lwip_udp_fill(ls);
 		return ls->rx_dgram ? netbuf_len(ls->rx_dgram) : 0;
 	}
 	if (ls->listening)
 		return -EINVAL;
-	if (ls->rx_head)
-		n = ls->rx_head->tot_len;
-	return n + READ_ONCE(ls->conn->recv_avail);
+	return ls->rx_bytes + READ_ONCE(ls->conn->recv_avail);
 }
 
 /* Bytes sent and not yet acknowledged. */

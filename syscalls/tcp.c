@@ -25,31 +25,72 @@ enum lwip_connect_state {
 	LWIP_CONNECT_DONE,
 };
 
+/* Queue @p, taken from the netconn, behind the data not yet read. */
+static void lwip_tcp_rx_queue(struct lwip_sock *ls, struct pbuf *p)
+{
+	struct pbuf *last = ls->rx_n ? ls->rx_q[ls->rx_n - 1] : NULL;
+
+	ls->rx_bytes += p->tot_len;
+	if (last && last->tot_len + p->tot_len <= U16_MAX)
+		pbuf_cat(last, p);
+	else
+		ls->rx_q[ls->rx_n++] = p;
+}
+
 /**
- * lwip_tcp_fill() - take what the netconn received, without blocking,
- *	if nothing taken is left: data, the end of the stream or an error.
+ * lwip_tcp_fill() - take all the netconn received, without blocking:
+ *	data, then the end of the stream or an error. The peer's FIN is
+ *	thus seen even while data before it waits to be read.
  * @ls: the socket, locked
+ *
+ * lwIP's receive window opens only as data is read (lwip_tcp_recvmsg()
+ * calls netconn_tcp_recvd()), so what is taken stays within TCP_WND.
  *
  * Return: 1 when something was taken, else 0.
  */
 int lwip_tcp_fill(struct lwip_sock *ls)
 {
-	struct pbuf *p = NULL;
+	struct sock *sk = &ls->sk;
+	int taken = 0;
 	err_t e;
 
-	if (ls->rx_head || ls->rx_eof || !ls->connected)
+	if (ls->rx_eof || !ls->connected)
 		return 0;
-	e = netconn_recv_tcp_pbuf_flags(ls->conn, &p, NETCONN_DONTBLOCK);
-	if (e == ERR_WOULDBLOCK)
-		return 0;
-	if (e == ERR_OK && p) {
-		ls->rx_head = p;
-		return 1;
+	while (ls->rx_n < LWIP_SOCK_RX_CHAINS) {
+		struct pbuf *p = NULL;
+
+		e = netconn_recv_tcp_pbuf_flags(ls->conn, &p, NETCONN_DONTBLOCK |
+						NETCONN_NOAUTORCVD);
+		if (e == ERR_WOULDBLOCK)
+			break;
+		taken = 1;
+		if (e == ERR_OK && p) {
+			lwip_tcp_rx_queue(ls, p);
+			continue;
+		}
+		if (e != ERR_OK && e != ERR_CLSD) {
+			/* reset or aborted: Linux's tcp_done() shuts both ways */
+			if (!sk->sk_err)
+				WRITE_ONCE(sk->sk_err, -lwip_sock_errno(e));
+			sk->sk_shutdown = SHUTDOWN_MASK;
+		}
+		WRITE_ONCE(ls->rx_eof, true);
+		break;
 	}
-	if (e != ERR_OK && e != ERR_CLSD && !ls->sk.sk_err)
-		WRITE_ONCE(ls->sk.sk_err, -lwip_sock_errno(e));
-	WRITE_ONCE(ls->rx_eof, true);
-	return 1;
+	return taken;
+}
+
+/**
+ * lwip_tcp_rx_purge() - drop the data taken from the netconn and not
+ *	read. The window stays closed over it: closing the netconn then
+ *	resets the connection, as Linux does for unread data.
+ * @ls: the socket, locked
+ */
+void lwip_tcp_rx_purge(struct lwip_sock *ls)
+{
+	while (ls->rx_n)
+		pbuf_free(ls->rx_q[--ls->rx_n]);
+	ls->rx_bytes = 0;
 }
 
 /**
@@ -108,6 +149,7 @@ void lwip_tcp_connect_settle(struct lwip_sock *ls)
 		return;
 	}
 	netconn_err(ls->conn);	/* reported through sk_err already */
+	ls->connect_failed = true;
 	if (!ls->sk.sk_err)
 		WRITE_ONCE(ls->sk.sk_err, ECONNREFUSED);
 	ls->sk.sk_shutdown = SHUTDOWN_MASK;
@@ -134,6 +176,18 @@ static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = sock->state == SS_CONNECTING ? 0 : -EISCONN;
 		sock->state = SS_CONNECTED;
 		goto out_release;
+	}
+	if (ls->connect_failed && sock->state == SS_CONNECTING) {
+		/* Linux: the failure of a non-blocking connect, reported once */
+		sock->state = SS_UNCONNECTED;
+		err = sock_error(sk) ?: -ECONNABORTED;
+		goto out_release;
+	}
+	if (ls->connect_failed) {
+		/* Linux starts over on a socket whose connect failed */
+		err = lwip_sock_renew_conn(ls);
+		if (err)
+			goto out_release;
 	}
 	if (ls->listening || sk->sk_shutdown) {
 		err = ls->listening ? -EINVAL : sock_error(sk) ?: -ECONNABORTED;
@@ -278,6 +332,14 @@ out_release:
 	if (sock_flag(sk, SOCK_LINGER))
 		sock_set_flag(newsk, SOCK_LINGER);
 	nls = lwip_sk(newsk);
+	if (READ_ONCE(ls->nodelay)) {
+		/* lwIP's listen PCB has no Nagle flag to hand on */
+		nls->nodelay = true;
+		LOCK_TCPIP_CORE();
+		if (child->pcb.tcp)
+			tcp_nagle_disable(child->pcb.tcp);
+		UNLOCK_TCPIP_CORE();
+	}
 	nls->bound = true;
 	nls->connected = true;
 	newsock->state = SS_CONNECTED;
@@ -332,7 +394,7 @@ static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,
 	if (!ls->connected || sk->sk_shutdown == SHUTDOWN_MASK ||
 	    (ls->rx_eof && (sk->sk_shutdown & SEND_SHUTDOWN)))
 		mask |= EPOLLHUP;
-	if (ls->rx_head)
+	if (ls->rx_n)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (ls->rx_eof || (sk->sk_shutdown & RCV_SHUTDOWN))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
@@ -344,24 +406,50 @@ out_release:
 	return mask;
 }
 
-/* Copy @len bytes at @off of a pbuf chain to @to. */
-static int lwip_pbuf_to_iter(struct pbuf *p, size_t off, size_t len,
-			     struct iov_iter *to)
+/* Copy up to @len bytes of the data not yet read to @to, from the start. */
+static int lwip_tcp_rx_copy(struct lwip_sock *ls, size_t len,
+			    struct iov_iter *to)
 {
 	size_t done = 0, n;
+	unsigned int i;
+	struct pbuf *p;
 
-	for (; p && done < len; p = p->next) {
-		if (off >= p->len) {
-			off -= p->len;
-			continue;
+	for (i = 0; i < ls->rx_n && done < len; i++) {
+		for (p = ls->rx_q[i]; p && done < len; p = p->next) {
+			n = min_t(size_t, p->len, len - done);
+			if (copy_to_iter(p->payload, n, to) != n)
+				return -EFAULT;
+			done += n;
 		}
-		n = min_t(size_t, p->len - off, len - done);
-		if (copy_to_iter((u8 *)p->payload + off, n, to) != n)
-			return -EFAULT;
-		done += n;
-		off = 0;
 	}
 	return done;
+}
+
+/* Drop @len bytes, read, from the start of the data not yet read. */
+static void lwip_tcp_rx_consume(struct lwip_sock *ls, size_t len)
+{
+	size_t n;
+
+	ls->rx_bytes -= len;
+	while (len && ls->rx_n) {
+		n = min_t(size_t, len, ls->rx_q[0]->tot_len);
+		ls->rx_q[0] = pbuf_free_header(ls->rx_q[0], n);
+		len -= n;
+		if (!ls->rx_q[0]) {
+			ls->rx_n--;
+			memmove(&ls->rx_q[0], &ls->rx_q[1],
+				ls->rx_n * sizeof(ls->rx_q[0]));
+		}
+	}
+	WARN_ON_ONCE(len);
+}
+
+/* Open lwIP's window by what was read; Linux does it as the data is read. */
+static void lwip_tcp_rx_recvd(struct lwip_sock *ls, size_t *unacked)
+{
+	if (*unacked)
+		netconn_tcp_recvd(ls->conn, *unacked);
+	*unacked = 0;
 }
 
 static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
@@ -370,7 +458,7 @@ static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
 	bool peek = flags & MSG_PEEK;
-	size_t copied = 0, target;
+	size_t copied = 0, target, unacked = 0;
 	long timeo;
 	int err = 0, n;
 
@@ -388,9 +476,9 @@ static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
 		int seq = atomic_read(&ls->events);
 
 		lwip_tcp_connect_settle(ls);
-		if (ls->rx_head) {
-			n = min_t(size_t, ls->rx_head->tot_len, len - copied);
-			n = lwip_pbuf_to_iter(ls->rx_head, 0, n, &msg->msg_iter);
+		lwip_tcp_fill(ls);
+		if (ls->rx_n) {
+			n = lwip_tcp_rx_copy(ls, len - copied, &msg->msg_iter);
 			if (n < 0) {
 				err = n;
 				break;
@@ -398,11 +486,10 @@ static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
 			copied += n;
 			if (peek)
 				break;
-			ls->rx_head = pbuf_free_header(ls->rx_head, n);
+			lwip_tcp_rx_consume(ls, n);
+			unacked += n;
 			continue;
 		}
-		if (lwip_tcp_fill(ls))
-			continue;
 		if (copied >= target)
 			break;
 		if (sk->sk_err) {
@@ -412,10 +499,12 @@ static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
 		if (ls->rx_eof || (sk->sk_shutdown & RCV_SHUTDOWN) ||
 		    (!ls->connected && !ls->connecting))
 			break;
+		lwip_tcp_rx_recvd(ls, &unacked);	/* before waiting for more */
 		err = lwip_sock_wait(sk, &timeo, seq);
 		if (err)
 			break;
 	}
+	lwip_tcp_rx_recvd(ls, &unacked);
 out_release:
 	release_sock(sk);
 	return copied ? copied : err;
