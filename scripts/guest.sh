@@ -13,6 +13,7 @@
 #   the first NIC's traffic with QEMU's filter-dump), --tap IFNAME (the
 #   first NIC on an existing tap device instead of user networking),
 #   --netdev 'SPEC' (the first NIC's netdev, e.g. socket,udp=...), --mac MAC,
+#   --qmp SOCKET (QEMU's QMP on a unix socket, e.g. to set the link down),
 #   --env NAME=VALUE (exported in the guest script).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
@@ -26,7 +27,7 @@ kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
-model=e1000 net2='' pcap='' tap='' netdev='' mac=''
+model=e1000 net2='' pcap='' tap='' netdev='' mac='' qmp=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--tap) tap=$2; shift ;;
 	--netdev) netdev=$2; shift ;;
 	--mac) mac=,mac=$2; shift ;;
+	--qmp) qmp=$2; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -76,11 +78,29 @@ else
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd"
 
-# TCG by default: on this project's machines /dev/kvm exists but nested KVM
-# hangs the guest at boot. ACCEL=kvm opts in where it works.
-accel=(-accel 'tcg,thread=multi')
-if [ "${ACCEL:-}" = kvm ]; then
+# KVM when /dev/kvm exists and a guest kernel really boots with it (on some
+# machines nested KVM hangs at boot or aborts): probed once, in 15 s at
+# most, and remembered in build/accel. ACCEL=kvm|tcg decides instead.
+accel_of_this_machine() {
+	local cache=$top/build/accel
+	if [ ! -s "$cache" ]; then
+		mkdir -p "$top/build"
+		local boot=''
+		[ ! -w /dev/kvm ] || boot=$(timeout -k 2 15 qemu-system-x86_64 -accel kvm \
+			-cpu host -m 256 -nographic -no-reboot -kernel "$kernel" \
+			-append "console=ttyS0 panic=-1" </dev/null 2>/dev/null || true)
+		if [[ $boot == *"Linux version"* ]]; then
+			echo kvm >"$cache"
+		else
+			echo tcg >"$cache"
+		fi
+	fi
+	cat "$cache"
+}
+if [ "${ACCEL:-$(accel_of_this_machine)}" = kvm ]; then
 	accel=(-accel kvm -cpu host)
+else
+	accel=(-accel 'tcg,thread=multi')
 fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
@@ -94,6 +114,7 @@ else
 	args+=(-netdev "user,id=n0,restrict=off$net_extra")
 fi
 [ -z "$pcap" ] || args+=(-object "filter-dump,id=dump0,netdev=n0,file=$pcap")
+[ -z "$qmp" ] || args+=(-qmp "unix:$qmp,server=on,wait=off")
 if [ -n "$net2" ]; then
 	args+=(-netdev "user,id=n1,restrict=on,net=10.0.3.0/24,$net2"
 	       -device "$model,netdev=n1")

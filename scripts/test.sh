@@ -109,10 +109,31 @@ if want plan; then
 	guest plan 1500
 	tally plan
 fi
+# host_brownlazy NAME: start the host's brownlazy server on 127.0.0.1 (a
+# port the kernel picks); sets bl_pid, and bl_fwd: the guestfwd option that
+# makes it 10.0.2.100:19 for the guest (a relay per guest connection).
+host_brownlazy() {
+	"$top/build/host/brownlazy" --server-only --family inet --addr 127.0.0.1 \
+		--port 0 >"$out/$1-host-server.out" 2>&1 &
+	bl_pid=$!
+	wait_line "$out/$1-host-server.out" 'brownlazy_main(): listening' "$bl_pid"
+	bl_fwd="guestfwd=tcp:10.0.2.100:19-cmd:$peer relay 127.0.0.1 $(sed -n \
+		's/^brownlazy_main(): listening on port //p' "$out/$1-host-server.out")"
+}
+
+# host_brownlazy_done NAME: the host's server must have served the guest.
+host_brownlazy_done() {
+	wait "$bl_pid"
+	host_result $? "$1_host_brownlazy_server_served_guest"
+	cat "$out/$1-host-server.out"
+}
+
 if want models; then
-	for model in e1000-82545em e1000-82544gc; do
+	for model in e1000 e1000-82545em e1000-82544gc; do
+		host_brownlazy "model-$model"
 		guest "model-$model" 300 --model "$model" --env PLAN=model \
-			--env "NIC_MODEL=$model"
+			--env "NIC_MODEL=$model" --net "$bl_fwd"
+		host_brownlazy_done "model_$model"
 		tally "model-$model"
 	done
 fi
@@ -127,18 +148,15 @@ fi
 # relay per connection), the guest's brownlazy server reached through a
 # hostfwd, and 32 MiB each way (guest -> peer sink file; host -> hostfwd).
 nicsock_run() {
-	local hb=$top/build/host/brownlazy bl_port fwd_bl fwd_bulk gpid sha
-	"$hb" --server-only --family inet --addr 127.0.0.1 --port 0 \
-		>"$out/host-brownlazy-server.out" 2>&1 &
-	local spid=$!
-	wait_line "$out/host-brownlazy-server.out" 'brownlazy_main(): listening' "$spid"
-	bl_port=$(sed -n 's/^brownlazy_main(): listening on port //p' "$out/host-brownlazy-server.out")
+	local hb=$top/build/host/brownlazy fwd_bl fwd_bulk gpid sha
+	local qmp=$out/nicsock.qmp
+	local link_down='{"execute":"set_link","arguments":{"name":"n0","up":false}}'
+	host_brownlazy nicsock
 	fwd_bl=$("$peer" freeport)
 	fwd_bulk=$("$peer" freeport)
 	head -c 33554432 /dev/urandom >"$out/bulk-h2g.bin"
-	rm -f "$out/bulk-g2h.bin"
-	guest nicsock 600 --env PLAN=nicsock \
-		--net "guestfwd=tcp:10.0.2.100:19-cmd:$peer relay 127.0.0.1 ${bl_port:-1}" \
+	rm -f "$out/bulk-g2h.bin" "$qmp"
+	guest nicsock 600 --env PLAN=nicsock --qmp "$qmp" --net "$bl_fwd" \
 		--net "guestfwd=tcp:10.0.2.100:9-cmd:$peer sink $out/bulk-g2h.bin" \
 		--net "hostfwd=tcp:127.0.0.1:$fwd_bl-10.0.2.15:19" \
 		--net "hostfwd=tcp:127.0.0.1:$fwd_bulk-10.0.2.15:9000" &
@@ -152,10 +170,14 @@ nicsock_run() {
 	wait_line "$out/nicsock.log" 'lwipk-nic: bulk receiver ready' "$gpid" &&
 		"$peer" relay 127.0.0.1 "$fwd_bulk" --timeout 300 <"$out/bulk-h2g.bin" >/dev/null
 	host_result $? nicsock_host_sent_32mib_to_guest
+	host_brownlazy_done nicsock
+	wait_line "$out/nicsock.log" 'lwipk-nic: link test ready' "$gpid" &&
+		"$peer" qmp "$qmp" "$link_down"
+	host_result $? nicsock_qmp_link_down
+	wait_line "$out/nicsock.log" 'lwipk-nic: link down done' "$gpid" &&
+		"$peer" qmp "$qmp" "${link_down/false/true}"
+	host_result $? nicsock_qmp_link_up
 	wait "$gpid"
-	wait "$spid"
-	host_result $? nicsock_host_brownlazy_server_served_guest
-	cat "$out/host-brownlazy-server.out"
 	sha=$(sha256sum <"$out/bulk-g2h.bin" | cut -d' ' -f1)
 	grep -qx "lwipk-bulk: g2h sha256 $sha" "$out/nicsock.log"
 	host_result $? nicsock_bulk_guest_to_host_sha256_match

@@ -53,13 +53,20 @@ selftest_run() {
 	rmmod lwip_selftest
 }
 
-# mem_available_kb: MemAvailable after dropping caches, plus the free pages
-# parked in the per-CPU lists (/proc/zoneinfo "count:"), which MemAvailable
-# leaves out and which come and go with scheduling, not with leaks.
+# mem_available_kb: free memory, as steady as it can be read: after dropping
+# caches and shrinking every slab cache (which hands per-CPU partial slabs
+# back), MemAvailable plus the free pages parked in the per-CPU lists
+# (/proc/zoneinfo "count:"), which MemAvailable leaves out. The best of three
+# readings, so that a passing kernel allocation does not count as a leak.
 mem_available_kb() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	avail=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
-	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
-	echo $((avail + pcp * 4))
+	best=0
+	for _ in 1 2 3; do
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		for f in /sys/kernel/slab/*/shrink; do echo 1 >"$f"; done 2>/dev/null
+		avail=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
+		pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+		[ $((avail + pcp * 4)) -le "$best" ] || best=$((avail + pcp * 4))
+	done
+	echo "$best"
 }

@@ -71,6 +71,10 @@ nic_suite() {
 nic_model_suite() {
 	ktap_check "model_$NIC_MODEL.insmod" insmod "$nic_ko"
 	nic_echo "model_$NIC_MODEL.echo" "$NIC_PEER" 1048576
+	ktap_check "model_$NIC_MODEL.insmod_sock" insmod /lwipk/modules/lwip_sock.ko
+	brownlazy_check "model_$NIC_MODEL.brownlazy_to_host_server" \
+		--client-only --addr 10.0.2.100 --port 19
+	ktap_check "model_$NIC_MODEL.rmmod_sock" rmmod lwip_sock
 	ktap_check "model_$NIC_MODEL.rmmod" rmmod lwip_e1000
 }
 

@@ -14,6 +14,16 @@ sock_wait_listen() {
 	done
 }
 
+# nic_wait_link up|down: wait (at most 30 s) for the NIC's link state in lwIP.
+nic_wait_link() {
+	i=0
+	while ! grep -q "^en[0-9]* .* link $1" /proc/lwip/netifs; do
+		i=$((i + 1))
+		[ $i -le 300 ] || return 1
+		sleep 0.1
+	done
+}
+
 # brownlazy_check NAME ARGS...: brownlazy must exit 0 and print its line.
 brownlazy_check() {
 	name=$1
@@ -82,6 +92,15 @@ nic_sock_suite() {
 	sock_wait_listen 9000 && echo "lwipk-nic: bulk receiver ready"
 	wait $receiver
 	echo "lwipk-bulk: h2g sha256 $(cut -d' ' -f1 /tmp/h2g.sha)"
+
+	# The host takes the link down and up again (QMP set_link).
+	echo "lwipk-nic: link test ready"
+	nic_wait_link down
+	ktap_result $? "nicsock.link_down_reaches_lwip"
+	echo "lwipk-nic: link down done"
+	nic_wait_link up
+	ktap_result $? "nicsock.link_up_reaches_lwip"
+	nic_echo nicsock.echo_after_link_flap "$NIC_PEER" 1048576
 
 	ktap_check nicsock.rmmod_sock rmmod lwip_sock
 	ktap_check nicsock.rmmod_e1000 rmmod lwip_e1000

@@ -8,6 +8,7 @@
  *   peer relay ADDR PORT [--timeout S]
  *   peer sink FILE [--timeout S]
  *   peer freeport
+ *   peer qmp SOCKET JSON
  *
  * echo listens on A (default 127.0.0.1) at port P (default: one the kernel
  * picks, printed on stdout) and echoes N connections (default 1), one after
@@ -21,7 +22,9 @@
  * reaches a server on the host's loopback, one relay per guest connection,
  * connected when the guest connects. sink copies standard input into FILE
  * (a guestfwd cmd: receiver for bulk data). freeport prints a TCP port that
- * is free on 127.0.0.1 right now, for a hostfwd. Every mode exits within S seconds
+ * is free on 127.0.0.1 right now, for a hostfwd. qmp sends one command
+ * (JSON) to QEMU's QMP unix socket SOCKET and exits 0 if QEMU answers
+ * "return". Every mode exits within S seconds
  * (default 300), so a
  * stuck test cannot leave it behind.
  */
@@ -34,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,6 +256,46 @@ static int freeport(void)
 	return close(fd);
 }
 
+/* Read one QMP reply line (greeting, capabilities or command result). */
+static int qmp_line(FILE *f, const char *want)
+{
+	char line[4096];
+
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "\"event\""))
+			continue;	/* asynchronous events come in between */
+		return strstr(line, want) ? 0 : -1;
+	}
+	return -1;
+}
+
+static int qmp(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	FILE *f;
+
+	if (argc < 4 || strlen(argv[2]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "usage: peer qmp SOCKET JSON\n");
+		return 2;
+	}
+	strcpy(sa.sun_path, argv[2]);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("peer: qmp connect");
+		return 1;
+	}
+	f = fdopen(fd, "r+");
+	if (!f || qmp_line(f, "\"QMP\"") ||
+	    fprintf(f, "{\"execute\":\"qmp_capabilities\"}\n") < 0 || fflush(f) ||
+	    qmp_line(f, "\"return\"") || fprintf(f, "%s\n", argv[3]) < 0 || fflush(f) ||
+	    qmp_line(f, "\"return\"")) {
+		fprintf(stderr, "peer: qmp command failed: %s\n", argv[3]);
+		return 1;
+	}
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -269,11 +313,14 @@ int main(int argc, char **argv)
 		return sink(argc, argv);
 	if (!strcmp(mode, "freeport"))
 		return freeport();
+	if (!strcmp(mode, "qmp"))
+		return qmp(argc, argv);
 	fprintf(stderr, "usage: peer echo [--addr A] [--port P] [--count N] [--timeout S]\n"
 		"       peer echo-stdio [--timeout S]\n"
 		"       peer client ADDR PORT BYTES [--timeout S]\n"
 		"       peer relay ADDR PORT [--timeout S]\n"
 		"       peer sink FILE [--timeout S]\n"
-		"       peer freeport\n");
+		"       peer freeport\n"
+		"       peer qmp SOCKET JSON\n");
 	return 2;
 }
