@@ -17,7 +17,8 @@ MUSLCC	?= musl-gcc
 UCFLAGS	:= -static -O2 -Wall -Wextra -Werror -pthread -Iinclude
 export KVER
 
-GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c))
+GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c)) \
+	$(patsubst tests/bench/%.c,$(BUILD)/guest/%,$(wildcard tests/bench/*.c))
 SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) .ci/run
 
 .PHONY: all modules progs deps depcheck check test demo run guest clean
@@ -47,7 +48,12 @@ $(BUILD)/host/%: tests/host/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/*.h)
+$(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/lwipk/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -o $@ $<
+
+# The benchmark (make bench): one program for both stacks.
+$(BUILD)/guest/%: tests/bench/%.c $(wildcard include/lwipk/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) -o $@ $<
 
