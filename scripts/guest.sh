@@ -12,7 +12,8 @@
 #   network 10.0.3.0/24, with these netdev options), --pcap FILE (record
 #   the first NIC's traffic with QEMU's filter-dump), --tap IFNAME (the
 #   first NIC on an existing tap device instead of user networking),
-#   --env NAME=VALUE (exported in the guest script).
+#   --env NAME=VALUE (exported in the guest script), --append 'ARGS' (more
+#   kernel command line, e.g. profile=2).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
 set -euo pipefail
@@ -25,7 +26,7 @@ kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
-model=e1000 net2='' pcap='' tap=''
+model=e1000 net2='' pcap='' tap='' append=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--net2) net2=$2; shift ;;
 	--pcap) pcap=$2; shift ;;
 	--tap) tap=$2; shift ;;
+	--append) append=" $2"; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -81,7 +83,7 @@ if [ "${ACCEL:-}" = kvm ]; then
 fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
+      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic$append"
       -device "$model,netdev=n0")
 if [ -n "$tap" ]; then
 	args+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")
