@@ -637,7 +637,7 @@ static int by_hits(const void *a, const void *b)
 static int profile(void)
 {
 	static unsigned int prof[1 << 22];
-	unsigned long stext = 0, total = 0, addr;
+	unsigned long stext = 0, total, beyond, addr;
 	struct sym *syms = NULL;
 	size_t n = 0, cap = 0, words, i;
 	char line[256], type, name[128];
@@ -674,12 +674,19 @@ static int profile(void)
 		return 1;
 	}
 	qsort(syms, n, sizeof(*syms), by_addr);
-	for (i = 1; i < words; i++) {
+	/*
+	 * Word 0 is the bytes per bucket; bucket k counts the ticks at
+	 * _stext + k * step, and the last one every tick beyond the kernel's
+	 * text: the modules' (lwip*.ko's) share.
+	 */
+	beyond = prof[words - 1];
+	total = beyond;
+	for (i = 1; i + 1 < words; i++) {
 		size_t lo = 0, hi = n;
 
 		if (!prof[i])
 			continue;
-		addr = stext + ((i - 1) << prof[0]);
+		addr = stext + (i - 1) * (unsigned long)prof[0];
 		while (hi - lo > 1) {
 			size_t mid = (lo + hi) / 2;
 
@@ -692,7 +699,8 @@ static int profile(void)
 		total += prof[i];
 	}
 	qsort(syms, n, sizeof(*syms), by_hits);
-	printf("# /proc/profile: %lu ticks in kernel text (modules are not covered)\n", total);
+	printf("# /proc/profile: %lu ticks; %lu (%.1f%%) outside the kernel's text (modules)\n",
+	       total, beyond, total ? 100.0 * beyond / total : 0.0);
 	for (i = 0; i < n && i < (size_t)top && syms[i].hits; i++)
 		printf("%8lu %5.1f%% %s\n", syms[i].hits, 100.0 * syms[i].hits / total,
 		       syms[i].name);
