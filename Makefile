@@ -75,7 +75,7 @@ demo: deps
 	scripts/guest.sh --script tests/guest/demo.sh --timeout 300
 
 # lwipk vs Linux's stack: bench/results.md, results.png, raw.csv (about
-# 10 minutes; BENCH_REPS=5 BENCH_TIME=2). PROFILE=1: bench/profile.txt.
+# 5 minutes; BENCH_REPS=5 BENCH_TIME=2). PROFILE=1: bench/profile.txt.
 bench: deps
 	$(MAKE) all
 	PROFILE=$(PROFILE) scripts/bench.sh
