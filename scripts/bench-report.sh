@@ -29,6 +29,7 @@ tcp_rr_nic + TCP 1-byte request/response (NIC, host responder)
 udp_pps_nic + UDP 64-byte datagrams sent by the NIC (guest->host)
 udp_loss_nic - UDP loss between socket and NIC (guest->host)
 tcp_bulk_lo + TCP bulk over loopback (server thread)
+tcp_bulk_lo_after_crr + TCP bulk over loopback, right after tcp_crr (its TIME_WAITs)
 tcp_rr_lo + TCP 1-byte request/response over loopback
 tcp_crr_lo + TCP connect/1 byte/close over loopback
 udp_pps_lo + UDP 64-byte datagrams received over loopback
@@ -59,7 +60,7 @@ fmt() { awk -v x="$1" 'BEGIN { if (x >= 100) printf "%.0f", x; else if (x >= 10)
 	echo "- guest: Debian kernel $(cat "$top/deps/kver" 2>/dev/null), QEMU $(qemu-system-x86_64 --version | head -n 1 | sed 's/.*version //'), accel ${ACCEL:-tcg,thread=multi}"
 	echo "- QEMU: \`qemu-system-x86_64 -m 1024 -smp 2 -accel tcg,thread=multi -device e1000,netdev=n0 -netdev user,id=n0,restrict=on,guestfwd=...-cmd:bench-peer ...\` (scripts/guest.sh)"
 	echo "- NIC: Linux = in-tree e1000.ko + Linux's stack; lwipk = lwip.ko + lwip_e1000.ko + lwip_sock.ko; one boot per configuration and repetition, alternating"
-	echo "- loopback: both stacks in one boot, order alternating per round"
+	echo "- loopback: both stacks in one boot, order alternating per round; lwip.ko and lwip_sock.ko reloaded before each round (a fresh lwIP: no earlier round's TIME_WAITs)"
 	echo "- per measurement ${BENCH_TIME:-2} s; repetitions: see n${took:+; whole run took $took s}"
 	echo
 	echo "| metric | better | Linux median (min-max) | lwipk median (min-max) | unit | lwipk/Linux | n |"
@@ -90,7 +91,10 @@ done <"$tmp/desc"
 {
 	echo
 	echo "Ratio = lwipk median / Linux median: above 1 is lwipk ahead for \"more\" rows, behind for \"less\" rows."
-	echo "UDP over the NIC counts frames the NIC sent: QEMU's user networking with restrict=on drops guest UDP before any host peer sees it."
+	echo "UDP over the NIC counts the frames the NIC sent (its driver's counter): QEMU's user networking delivered no guest UDP to a host socket (10.0.2.2 -> 127.0.0.1, with restrict=on and, in a one-off check, off), so the loss is only socket-to-NIC. The datagrams go to 10.0.2.100, whose MAC the TCP tests resolved (lwIP silently drops what queues behind a pending ARP request)."
+	echo "mem_conn: 1,000 loopback connections (2,000 sockets) opened, idle; MemAvailable after drop_caches (plus per-CPU free pages) before and after, per connection."
+	echo "mod_size: lsmod size of e1000.ko (Linux's stack is built in) vs lwip.ko + lwip_e1000.ko + lwip_sock.ko."
+	echo "Every sample is one boot's (NIC) or one round's (loopback) value; min-max is over the repetitions; the machine was shared with other QEMU guests, so spreads are wide." 
 	echo
 	echo "![lwipk/Linux ratios](results.png)"
 } >>"$out/results.md"
