@@ -7,6 +7,8 @@
 #   make run        boot a guest shell with the modules loaded
 #                   (PCAP=file.pcap records the NIC's traffic)
 #   make check      checkpatch --strict, sparse, W=1, shellcheck
+#   make bench      lwIP vs Linux's stack: bench/results.{md,png}, raw.csv
+#                   (PROFILE=1: a profile of lwipk's hot path, bench/profile.txt)
 #   make guest CMD='...' [FILES='a b']   run one command in a guest
 #   make deps       install/fetch the dependencies (scripts/setup.sh)
 
@@ -17,10 +19,12 @@ MUSLCC	?= musl-gcc
 UCFLAGS	:= -static -O2 -Wall -Wextra -Werror -pthread -Iinclude
 export KVER
 
-GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c))
-SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) .ci/run
+GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c)) \
+	$(patsubst tests/bench/%.c,$(BUILD)/guest/%,$(wildcard tests/bench/*.c))
+SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) \
+	$(wildcard tests/bench/*.sh) .ci/run
 
-.PHONY: all modules progs deps depcheck check test demo run guest clean
+.PHONY: all modules progs deps depcheck check test demo run guest bench clean
 
 all: modules progs
 
@@ -53,7 +57,12 @@ $(BUILD)/host/brownlazy: tests/brownlazy.c include/lwipk/af_lwip.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -pthread -Iinclude -o $@ $<
 
-$(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/*.h)
+$(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/lwipk/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -o $@ $<
+
+# The benchmark (make bench): one program for both stacks.
+$(BUILD)/guest/%: tests/bench/%.c $(wildcard include/lwipk/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) -o $@ $<
 
@@ -70,6 +79,12 @@ test: deps
 demo: deps
 	$(MAKE) all
 	scripts/demo.sh
+
+# lwipk vs Linux's stack: bench/results.md, results.png, raw.csv (about
+# 5 minutes; BENCH_REPS=5 BENCH_TIME=2). PROFILE=1: bench/profile.txt.
+bench: deps
+	$(MAKE) all
+	PROFILE=$(PROFILE) scripts/bench.sh
 
 run: all
 	scripts/guest.sh --interactive $(if $(PCAP),--pcap $(PCAP))

@@ -14,7 +14,8 @@
 #   first NIC on an existing tap device instead of user networking),
 #   --netdev 'SPEC' (the first NIC's netdev, e.g. socket,udp=...), --mac MAC,
 #   --qmp SOCKET (QEMU's QMP on a unix socket, e.g. to set the link down),
-#   --env NAME=VALUE (exported in the guest script).
+#   --env NAME=VALUE (exported in the guest script), --append 'ARGS' (more
+#   kernel command line, e.g. profile=2).
 # The NIC is an e1000 on QEMU user networking with restrict=on: nothing
 # leaves this machine.
 set -euo pipefail
@@ -27,7 +28,7 @@ kernel=$DEPS/kernel/$kver/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
-model=e1000 net2='' pcap='' tap='' netdev='' mac='' qmp=''
+model=e1000 net2='' pcap='' tap='' netdev='' mac='' qmp='' append=''
 files=() envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--netdev) netdev=$2; shift ;;
 	--mac) mac=,mac=$2; shift ;;
 	--qmp) qmp=$2; shift ;;
+	--append) append=" $2"; shift ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -104,7 +106,7 @@ else
 fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic"
+      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic$append"
       -device "$model,netdev=n0$mac")
 if [ -n "$tap" ]; then
 	args+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")

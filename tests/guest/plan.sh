@@ -9,6 +9,8 @@
 . /lwipk/nic.sh
 # shellcheck source=tests/guest/sock.sh
 . /lwipk/sock.sh
+# shellcheck source=tests/guest/bench_smoke.sh
+. /lwipk/bench_smoke.sh
 mod=/lwipk/modules
 
 echo "KTAP version 1"
@@ -75,6 +77,7 @@ ktap_result $? "lifecycle.memory_back_within_256k"
 # --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko
 sock_suite
+bench_smoke_suite
 
 # --- lwip_e1000.ko ----------------------------------------------------------
 nic_suite
