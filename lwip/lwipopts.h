@@ -25,8 +25,15 @@ void sys_check_core_locking(void);
 #define TCPIP_THREAD_PRIO		0
 #define TCPIP_MBOX_SIZE			4096
 #define DEFAULT_THREAD_STACKSIZE	0
-#define DEFAULT_TCP_RECVMBOX_SIZE	1024
-#define DEFAULT_UDP_RECVMBOX_SIZE	1024
+/*
+ * Receive mailboxes hold one pointer per segment or datagram until the socket
+ * layer takes them (it drains a TCP netconn's whole mailbox at once). 240
+ * entries cover a full 256 KiB window of 1460-byte segments, and the ring
+ * with its header still fits a 2 KiB kmalloc bucket: every idle connection
+ * pays for two of them, 1024 entries cost 16 KiB each.
+ */
+#define DEFAULT_TCP_RECVMBOX_SIZE	240
+#define DEFAULT_UDP_RECVMBOX_SIZE	240
 #define DEFAULT_RAW_RECVMBOX_SIZE	256
 #define DEFAULT_ACCEPTMBOX_SIZE		1024
 
@@ -63,8 +70,9 @@ void lwipk_mem_free(void *ptr);
 #define MEMP_NUM_TCPIP_MSG_INPKT	4096
 #define MEMP_NUM_SYS_TIMEOUT		(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 16)
 #define PBUF_POOL_SIZE			4096
+/* Pool pbufs carry received Ethernet frames: one 1500-byte MTU frame each. */
 #define PBUF_POOL_BUFSIZE \
-	LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
+	LWIP_MEM_ALIGN_SIZE(1500 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
 
 /* --- Protocols -------------------------------------------------------- */
 #define LWIP_IPV4			1
@@ -92,13 +100,20 @@ void lwipk_mem_free(void *ptr);
 
 /* --- TCP: sized for throughput and many connections ----------------- */
 #define LWIP_TCP			1
-#define TCP_MSS				1460
+/*
+ * TCP_MSS caps the segment size; lwIP lowers it per route to the netif's MTU
+ * (1460 on Ethernet) and advertises that. The loopback netif has no MTU, so
+ * 127.0.0.1 connections use the full cap, like Linux's 64 KiB lo MTU. The
+ * cap is bound by lwIP's u16 arithmetic: TCP_SNDLOWAT + 4 * TCP_MSS < 64 KiB.
+ */
+#define TCP_MSS				14600
+#define TCP_ETH_MSS			1460
 #define LWIP_WND_SCALE			1
 #define TCP_RCV_SCALE			3
 #define TCP_WND				(256 * 1024)
 #define TCP_SND_BUF			(256 * 1024)
-#define TCP_SND_QUEUELEN		((8 * TCP_SND_BUF) / TCP_MSS)
-#define TCP_SNDLOWAT			(32 * 1024)	/* a u16_t in lwIP */
+#define TCP_SND_QUEUELEN		((4 * TCP_SND_BUF) / TCP_ETH_MSS)
+#define TCP_SNDLOWAT			(4 * 1024)	/* a u16_t in lwIP */
 #define TCP_SNDQUEUELOWAT		(TCP_SND_QUEUELEN / 2)
 #define TCP_QUEUE_OOSEQ			1
 #define TCP_OOSEQ_MAX_BYTES		(512 * 1024)
@@ -145,7 +160,8 @@ void lwipk_mem_free(void *ptr);
 
 /* --- Statistics (read through /proc/lwip) ----------------------------- */
 #define LWIP_STATS			1
-#define LWIP_STATS_DISPLAY		0
+#define LWIP_STATS_DISPLAY		1	/* also gives the pools their names */
+#define LWIP_STATS_LARGE		1	/* 32-bit counters: 16 bits wrap in a second */
 #define LINK_STATS			1
 #define ETHARP_STATS			1
 #define IP_STATS			1
@@ -159,14 +175,18 @@ void lwipk_mem_free(void *ptr);
 #define MIB2_STATS			1
 
 /*
- * --- Debugging: lwip.ko's "debug" parameter picks the modules at run time.
+ * --- Debugging: a debug build (make LWIPK_DEBUG=1) compiles lwIP's debug
+ * messages in, and lwip.ko's "debug" parameter picks the modules at run time.
  * Each *_DEBUG value is a constant (so lwIP's "#if TCP_DEBUG" helpers are
  * built) carrying its module's bit above lwIP's own flag byte; the run-time
- * mask is LWIP_DBG_TYPES_ON, which LWIP_DEBUGF() ANDs with that value.
+ * mask is LWIP_DBG_TYPES_ON, which LWIP_DEBUGF() ANDs with that value. The
+ * default build leaves them out: lwIP calls its debug helpers (e.g.
+ * tcp_debug_print) for every packet whenever they are compiled in.
  */
 #ifndef __ASSEMBLY__
 extern unsigned int lwipk_debug_flags;
 #endif
+#ifdef LWIPK_DEBUG
 #define LWIP_DEBUG			1
 #define LWIP_DBG_MIN_LEVEL		LWIP_DBG_LEVEL_ALL
 #define LWIP_DBG_TYPES_ON		(lwipk_debug_flags << 8)
@@ -187,5 +207,6 @@ extern unsigned int lwipk_debug_flags;
 #define TCPIP_DEBUG			LWIPK_DBG(0x2000)
 #define DHCP_DEBUG			LWIPK_DBG(0x4000)
 #define TIMERS_DEBUG			LWIPK_DBG(0x8000)
+#endif /* LWIPK_DEBUG */
 
 #endif /* LWIPK_LWIPOPTS_H */

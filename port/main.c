@@ -23,7 +23,7 @@
 unsigned int lwipk_debug_flags;
 module_param_named(debug, lwipk_debug_flags, uint, 0644);
 MODULE_PARM_DESC(debug,
-		 "lwIP debug message bits: 0x1 etharp, 0x2 netif, 0x4 pbuf, 0x8 api_lib, 0x10 api_msg, 0x20 icmp, 0x40 ip, 0x80 reass, 0x100 udp, 0x200 tcp, 0x400 tcp_in, 0x800 tcp_out, 0x1000 tcp_rto, 0x2000 tcpip, 0x4000 dhcp, 0x8000 timers");
+		 "lwIP debug message bits, in a debug build (make LWIPK_DEBUG=1): 0x1 etharp, 0x2 netif, 0x4 pbuf, 0x8 api_lib, 0x10 api_msg, 0x20 icmp, 0x40 ip, 0x80 reass, 0x100 udp, 0x200 tcp, 0x400 tcp_in, 0x800 tcp_out, 0x1000 tcp_rto, 0x2000 tcpip, 0x4000 dhcp, 0x8000 timers");
 
 /* Static, so that stopping the stack can never fail for lack of memory. */
 static struct tcpip_msg lwipk_stop_msg;
@@ -79,6 +79,11 @@ static int __init lwipk_init(void)
 	DECLARE_COMPLETION_ONSTACK(started);
 	int ret;
 
+#ifndef LWIP_DEBUG
+	if (lwipk_debug_flags)
+		pr_warn("debug=%#x has no effect: lwIP's debug messages need a debug build (make LWIPK_DEBUG=1)\n",
+			lwipk_debug_flags);
+#endif
 	tcpip_init(lwipk_tcpip_started, &started);
 	wait_for_completion(&started);
 
