@@ -184,6 +184,7 @@ struct lwip_e1000_adapter {
 	u32 tx_ctx;			/* the context last given, 0: none */
 	u8 mac[6];
 	bool link_up;
+	bool irq_thread_normal;		/* the IRQ thread left SCHED_FIFO */
 };
 
 static inline u32 er32(struct lwip_e1000_adapter *a, u32 reg)

@@ -13,6 +13,7 @@
 #include <linux/idr.h>
 #include <linux/inet.h>
 #include <linux/seq_file.h>
+#include <linux/sched.h>
 
 #include "lwip/opt.h"
 #include "lwip/tcpip.h"
@@ -192,6 +193,17 @@ static irqreturn_t lwip_e1000_irq_thread(int irq, void *data)
 {
 	struct lwip_e1000_adapter *a = data;
 	u32 icr = atomic_xchg(&a->pending, 0);
+
+	/*
+	 * IRQ threads start SCHED_FIFO. Ours does ordinary protocol work under
+	 * lwIP's core lock; as a real-time thread it starved the tcpip thread
+	 * and the readers it feeds during receive bursts (the kernel throttled
+	 * it under make bench). It competes like any other thread instead.
+	 */
+	if (unlikely(!a->irq_thread_normal)) {
+		sched_set_normal(current, 0);
+		a->irq_thread_normal = true;
+	}
 
 	if (icr & E1000_ICR_RXO)
 		a->stats.rx_overruns++;

@@ -135,8 +135,20 @@ void lwipk_mem_free(void *ptr);
 #define LWIP_NETIF_HOSTNAME		1
 #define LWIP_CHECKSUM_CTRL_PER_NETIF	1
 #define LWIP_NETIF_TX_SINGLE_PBUF	0
-#define LWIP_HAVE_LOOPIF		1
-#define LWIP_NETIF_LOOPBACK		1
+/*
+ * Loopback is port/loopif.c's lo0, for 127.0.0.1/8 and, through the route
+ * hook, for the netifs' own addresses; lwIP's queue-and-drain loopback is
+ * off (see loopif.c for why).
+ */
+#define LWIP_HAVE_LOOPIF		0
+#define LWIP_NETIF_LOOPBACK		0
+#ifndef __ASSEMBLY__
+struct netif;
+struct ip4_addr;
+struct netif *lwipk_route_src_hook(const struct ip4_addr *src,
+				   const struct ip4_addr *dest);
+#endif
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest)	lwipk_route_src_hook(src, dest)
 #define LWIP_LOOPBACK_MAX_PBUFS		0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 1
 #define LWIP_SINGLE_NETIF		0

@@ -18,8 +18,12 @@ void lwipk_mem_show(struct seq_file *m);
 /* sys_arch.c: threads and the tcpip core. */
 void lwipk_threads_join_all(void);
 void lwipk_sys_show(struct seq_file *m);
+void lwipk_core_show(struct seq_file *m);
 void lwipk_core_lock_reset(void);
 void lwipk_thread_exit(void);
+
+/* loopif.c: lo0, 127.0.0.1/8. */
+int lwipk_loopif_add(void);
 
 /* proc.c: the read-only /proc/lwip view. */
 int lwipk_proc_init(void);

@@ -87,6 +87,11 @@ static int __init lwipk_init(void)
 	tcpip_init(lwipk_tcpip_started, &started);
 	wait_for_completion(&started);
 
+	LOCK_TCPIP_CORE();
+	ret = lwipk_loopif_add();
+	UNLOCK_TCPIP_CORE();
+	if (ret)
+		goto err_stop_stack;
 	ret = lwipk_proc_init();
 	if (ret)
 		goto err_stop_stack;

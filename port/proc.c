@@ -6,6 +6,7 @@
  *   mem     the capped heap, lwIP's pools and the sys objects in use
  *   tcp     every TCP PCB with its state, and a count per state
  *   stats   lwIP's protocol counters
+ *   core    who holds the tcpip core lock (read without taking it)
  *
  * Everything is read under the tcpip core lock, so a snapshot is consistent.
  */
@@ -72,6 +73,12 @@ static int lwipk_netifs_show(struct seq_file *m, void *v)
 			ops->show(m, netif);
 	}
 	UNLOCK_TCPIP_CORE();
+	return 0;
+}
+
+static int lwipk_core_proc_show(struct seq_file *m, void *v)
+{
+	lwipk_core_show(m);
 	return 0;
 }
 
@@ -181,7 +188,8 @@ int lwipk_proc_init(void)
 	if (!proc_create_single("netifs", 0444, lwipk_proc_dir, lwipk_netifs_show) ||
 	    !proc_create_single("mem", 0444, lwipk_proc_dir, lwipk_mem_proc_show) ||
 	    !proc_create_single("tcp", 0444, lwipk_proc_dir, lwipk_tcp_show) ||
-	    !proc_create_single("stats", 0444, lwipk_proc_dir, lwipk_stats_show)) {
+	    !proc_create_single("stats", 0444, lwipk_proc_dir, lwipk_stats_show) ||
+	    !proc_create_single("core", 0444, lwipk_proc_dir, lwipk_core_proc_show)) {
 		proc_remove(lwipk_proc_dir);
 		return -ENOMEM;
 	}

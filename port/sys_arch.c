@@ -773,3 +773,23 @@ void lwipk_sys_show(struct seq_file *m)
 		   atomic_read(&lwipk_nsems), atomic_read(&lwipk_nmutexes),
 		   atomic_read(&lwipk_nmboxes), nthreads);
 }
+
+/**
+ * lwipk_core_show() - who holds the tcpip core lock, for /proc/lwip/core;
+ * read without taking the lock, so it answers even when the lock is stuck.
+ * @m: the seq_file
+ */
+void lwipk_core_show(struct seq_file *m)
+{
+	struct task_struct *owner;
+
+	/* Task structs are freed after an RCU grace period. */
+	rcu_read_lock();
+	owner = READ_ONCE(lwipk_core_owner);
+	if (owner)
+		seq_printf(m, "core lock: held by %s[%d]\n", owner->comm,
+			   task_pid_nr(owner));
+	else
+		seq_puts(m, "core lock: free\n");
+	rcu_read_unlock();
+}
