@@ -7,9 +7,11 @@
  * it is empty. Two connections whose windows are both closed, each probing
  * the other, answer every ACK with an ACK (the probe byte moved snd_nxt
  * past the peer's zero window); over that loop they do so for ever, and the
- * readers that would open the windows never get the core lock. Here every
- * looped packet is a message of its own to the tcpip thread, which lets go
- * of the core lock between messages: readers get in, and the storm ends.
+ * readers that would open the windows never get the core lock. Here looped
+ * packets are queued (under the core lock) and delivered LWIPK_LO_BATCH at a
+ * time by one posted callback, which re-posts itself while packets remain;
+ * the tcpip thread lets go of the core lock between batches, so readers get
+ * in, and the storm ends.
  * Packets to a netif's own address take lo0 too (the route hook below).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,9 +23,37 @@
 #include "lwip/snmp.h"
 #include "lwip/stats.h"
 #include "lwip/tcpip.h"
+#include "lwip/priv/tcpip_priv.h"
 #include "lwipk_port.h"
 
+#define LWIPK_LO_BATCH	32	/* packets per hold of the core lock */
+
 static struct netif lwipk_lo;
+static struct pbuf *lwipk_lo_first, *lwipk_lo_last;	/* queued, core lock */
+static bool lwipk_lo_scheduled;				/* a drain is posted */
+static struct tcpip_msg lwipk_lo_msg;
+
+/* In the tcpip thread: deliver a batch, then come back for the rest. */
+static void lwipk_lo_drain(void *arg)
+{
+	int n;
+
+	for (n = 0; n < LWIPK_LO_BATCH && lwipk_lo_first; n++) {
+		struct pbuf *p = lwipk_lo_first;
+
+		lwipk_lo_first = p->next;
+		if (!lwipk_lo_first)
+			lwipk_lo_last = NULL;	/* before ip_input() queues more */
+		p->next = NULL;
+		LINK_STATS_INC(link.recv);
+		MIB2_STATS_NETIF_ADD(&lwipk_lo, ifinoctets, p->tot_len);
+		MIB2_STATS_NETIF_INC(&lwipk_lo, ifinucastpkts);
+		if (ip_input(p, &lwipk_lo) != ERR_OK)
+			pbuf_free(p);
+	}
+	lwipk_lo_scheduled = lwipk_lo_first &&
+		tcpip_callbackmsg_trycallback((struct tcpip_callback_msg *)&lwipk_lo_msg) == ERR_OK;
+}
 
 static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,
 			     const ip4_addr_t *addr)
@@ -38,15 +68,18 @@ static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,
 	LINK_STATS_INC(link.xmit);
 	MIB2_STATS_NETIF_ADD(netif, ifoutoctets, q->tot_len);
 	MIB2_STATS_NETIF_INC(netif, ifoutucastpkts);
-	if (tcpip_inpkt(q, netif, ip_input) != ERR_OK) {
-		pbuf_free(q);
-		LINK_STATS_INC(link.drop);
-		MIB2_STATS_NETIF_INC(netif, ifoutdiscards);
-		return ERR_MEM;
+	/* A cloned PBUF_RAM is one pbuf: ->next links the queue. */
+	if (lwipk_lo_last)
+		lwipk_lo_last->next = q;
+	else
+		lwipk_lo_first = q;
+	lwipk_lo_last = q;
+	if (!lwipk_lo_scheduled) {
+		lwipk_lo_msg.type = TCPIP_MSG_CALLBACK_STATIC;
+		lwipk_lo_msg.msg.cb.function = lwipk_lo_drain;
+		lwipk_lo_scheduled = tcpip_callbackmsg_trycallback(
+			(struct tcpip_callback_msg *)&lwipk_lo_msg) == ERR_OK;
 	}
-	LINK_STATS_INC(link.recv);
-	MIB2_STATS_NETIF_ADD(netif, ifinoctets, q->tot_len);
-	MIB2_STATS_NETIF_INC(netif, ifinucastpkts);
 	return ERR_OK;
 }
 
