@@ -33,6 +33,18 @@ static struct pbuf *lwipk_lo_first, *lwipk_lo_last;	/* queued, core lock */
 static bool lwipk_lo_scheduled;				/* a drain is posted */
 static struct tcpip_msg lwipk_lo_msg;
 
+static void lwipk_lo_drain(void *arg);
+
+/* Post the drain callback to the tcpip thread (core lock held). */
+static void lwipk_lo_schedule(void)
+{
+	struct tcpip_callback_msg *msg = (struct tcpip_callback_msg *)&lwipk_lo_msg;
+
+	lwipk_lo_msg.type = TCPIP_MSG_CALLBACK_STATIC;
+	lwipk_lo_msg.msg.cb.function = lwipk_lo_drain;
+	lwipk_lo_scheduled = tcpip_callbackmsg_trycallback(msg) == ERR_OK;
+}
+
 /* In the tcpip thread: deliver a batch, then come back for the rest. */
 static void lwipk_lo_drain(void *arg)
 {
@@ -51,8 +63,10 @@ static void lwipk_lo_drain(void *arg)
 		if (ip_input(p, &lwipk_lo) != ERR_OK)
 			pbuf_free(p);
 	}
-	lwipk_lo_scheduled = lwipk_lo_first &&
-		tcpip_callbackmsg_trycallback((struct tcpip_callback_msg *)&lwipk_lo_msg) == ERR_OK;
+	if (lwipk_lo_first)
+		lwipk_lo_schedule();
+	else
+		lwipk_lo_scheduled = false;
 }
 
 static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,
@@ -74,12 +88,8 @@ static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,
 	else
 		lwipk_lo_first = q;
 	lwipk_lo_last = q;
-	if (!lwipk_lo_scheduled) {
-		lwipk_lo_msg.type = TCPIP_MSG_CALLBACK_STATIC;
-		lwipk_lo_msg.msg.cb.function = lwipk_lo_drain;
-		lwipk_lo_scheduled = tcpip_callbackmsg_trycallback(
-			(struct tcpip_callback_msg *)&lwipk_lo_msg) == ERR_OK;
-	}
+	if (!lwipk_lo_scheduled)
+		lwipk_lo_schedule();
 	return ERR_OK;
 }
 
