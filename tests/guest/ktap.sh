@@ -44,6 +44,17 @@ ktap_import() {
 	fi
 }
 
+# wait_grep SECONDS PATTERN FILE: wait until FILE has a line matching
+# PATTERN (a /proc/lwip view changing), polling every 0.1 s, SECONDS at most.
+wait_grep() {
+	wg_left=$(($1 * 10))
+	while ! grep -q "$2" "$3"; do
+		wg_left=$((wg_left - 1))
+		[ $wg_left -ge 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 # selftest_run PARAMS...: load lwip_selftest.ko with PARAMS, collect its
 # KTAP from the kernel log into /tmp/selftest.ktap, unload it.
 selftest_run() {

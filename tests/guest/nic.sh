@@ -7,12 +7,7 @@ nic_ko=/lwipk/modules/lwip_e1000.ko
 
 # nic_wait_addr IFACE ADDR: wait (at most 15 s) until lwIP shows the address.
 nic_wait_addr() {
-	i=0
-	while ! grep -q "^$1 .* addr $2 " /proc/lwip/netifs; do
-		i=$((i + 1))
-		[ $i -le 150 ] || return 1
-		sleep 0.1
-	done
+	wait_grep 15 "^$1 .* addr $2 " /proc/lwip/netifs
 }
 
 # nic_echo NAME PEER BYTES: the self test's TCP echo through a NIC.

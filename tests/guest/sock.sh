@@ -6,22 +6,12 @@ sock_ko=/lwipk/modules/lwip_sock.ko
 
 # sock_wait_listen PORT: wait (at most 10 s) until lwIP has a listener there.
 sock_wait_listen() {
-	i=0
-	while ! grep -q ":$1 .* LISTEN$" /proc/lwip/tcp; do
-		i=$((i + 1))
-		[ $i -le 100 ] || return 1
-		sleep 0.1
-	done
+	wait_grep 10 ":$1 .* LISTEN$" /proc/lwip/tcp
 }
 
 # nic_wait_link up|down: wait (at most 30 s) for the NIC's link state in lwIP.
 nic_wait_link() {
-	i=0
-	while ! grep -q "^en[0-9]* .* link $1" /proc/lwip/netifs; do
-		i=$((i + 1))
-		[ $i -le 300 ] || return 1
-		sleep 0.1
-	done
+	wait_grep 30 "^en[0-9]* .* link $1" /proc/lwip/netifs
 }
 
 # brownlazy_check NAME ARGS...: brownlazy must exit 0 and print its line.
