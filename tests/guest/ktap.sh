@@ -64,6 +64,35 @@ selftest_run() {
 	rmmod lwip_selftest
 }
 
+# load_cycles NAME MODULE.ko PASSED SELFTEST_PARAMS...: 20 times insmod
+# MODULE, run the self test (it must report "# PASSED passed, 0 failed"),
+# rmmod; then guest memory must be back within 256 KiB. Two results.
+load_cycles() {
+	lc_name=$1 lc_ko=$2 lc_passed=$3
+	shift 3
+	lc_before=$(mem_available_kb)
+	lc_bad=0
+	lc_i=0
+	while [ $lc_i -lt 20 ]; do
+		lc_i=$((lc_i + 1))
+		if ! insmod "$lc_ko"; then
+			lc_bad=$((lc_bad + 1))
+			continue
+		fi
+		if ! selftest_run "$@" ||
+		    ! grep -q "^# $lc_passed passed, 0 failed$" /tmp/selftest.ktap; then
+			lc_bad=$((lc_bad + 1))
+			echo "# cycle $lc_i: self test failed"
+		fi
+		rmmod "$(basename "$lc_ko" .ko)" || lc_bad=$((lc_bad + 1))
+	done
+	lc_after=$(mem_available_kb)
+	ktap_result $lc_bad "$lc_name.insmod_selftest_rmmod_x20 # $lc_bad bad cycles"
+	echo "# MemAvailable before ${lc_before} kB, after ${lc_after} kB"
+	[ $((lc_before - lc_after)) -le 256 ]
+	ktap_result $? "$lc_name.memory_back_within_256k"
+}
+
 # mem_available_kb: free memory, as steady as it can be read: after dropping
 # caches and shrinking every slab cache (which hands per-CPU partial slabs
 # back), MemAvailable plus the free pages parked in the per-CPU lists

@@ -39,27 +39,7 @@ nic_suite() {
 	nic_echo e1000.dhcp_echo "$NIC_PEER" 1048576
 	rmmod lwip_e1000
 
-	before=$(mem_available_kb)
-	bad=0
-	i=0
-	while [ $i -lt 20 ]; do
-		i=$((i + 1))
-		if ! insmod "$nic_ko"; then
-			bad=$((bad + 1))
-			continue
-		fi
-		if ! selftest_run suite=nic "peer=$NIC_PEER" peer_bytes=262144 ||
-		    ! grep -q '^# 1 passed, 0 failed$' /tmp/selftest.ktap; then
-			bad=$((bad + 1))
-			echo "# cycle $i: transfer failed"
-		fi
-		rmmod lwip_e1000 || bad=$((bad + 1))
-	done
-	after=$(mem_available_kb)
-	ktap_result $bad "e1000.insmod_transfer_rmmod_x20 # $bad bad cycles"
-	echo "# MemAvailable before ${before} kB, after ${after} kB"
-	[ $((before - after)) -le 256 ]
-	ktap_result $? "e1000.memory_back_within_256k"
+	load_cycles e1000 "$nic_ko" 1 suite=nic "peer=$NIC_PEER" peer_bytes=262144
 }
 
 # One NIC model (QEMU -device MODEL): probe, address, 1 MiB echo.

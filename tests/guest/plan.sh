@@ -52,27 +52,7 @@ ktap_import selftest /tmp/selftest.ktap
 ktap_check lwip.rmmod rmmod lwip
 
 # --- lifecycle: 20 load/test/unload cycles, memory back to baseline -------
-before=$(mem_available_kb)
-bad=0
-i=0
-while [ $i -lt 20 ]; do
-	i=$((i + 1))
-	if ! insmod $mod/lwip.ko; then
-		bad=$((bad + 1))
-		continue
-	fi
-	if ! selftest_run suite=stack ||
-	    ! grep -q '^# 2 passed, 0 failed$' /tmp/selftest.ktap; then
-		bad=$((bad + 1))
-		echo "# cycle $i: self test failed"
-	fi
-	rmmod lwip || bad=$((bad + 1))
-done
-after=$(mem_available_kb)
-ktap_result $bad "lifecycle.insmod_selftest_rmmod_x20 # $bad bad cycles"
-echo "# MemAvailable before ${before} kB, after ${after} kB"
-[ $((before - after)) -le 256 ]
-ktap_result $? "lifecycle.memory_back_within_256k"
+load_cycles lifecycle $mod/lwip.ko 2 suite=stack
 
 # --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko
