@@ -127,6 +127,8 @@ void lwipk_mem_free(void *ptr);
 #define TCP_MAXRTX			12
 #define TCP_SYNMAXRTX			6
 #define LWIP_TCP_RTO_TIME		1000
+/* one slot per PCB for lwip_sock.ko (lwipk_sock_ext_id): SO_RCVBUF of listeners */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS	1
 
 /* --- Netifs ------------------------------------------------------------ */
 #define LWIP_NETIF_STATUS_CALLBACK	1

@@ -111,6 +111,11 @@ EXPORT_SYMBOL_NS_GPL(dhcp_cleanup, LWIP);
 EXPORT_SYMBOL_NS_GPL(ip_addr_any, LWIP);
 EXPORT_SYMBOL_NS_GPL(ip_addr_broadcast, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_output, LWIP);
+EXPORT_SYMBOL_NS_GPL(tcp_backlog_delayed, LWIP);
+EXPORT_SYMBOL_NS_GPL(tcp_backlog_accepted, LWIP);
+EXPORT_SYMBOL_NS_GPL(tcp_ext_arg_set, LWIP);
+EXPORT_SYMBOL_NS_GPL(tcp_ext_arg_get, LWIP);
+EXPORT_SYMBOL_NS_GPL(tcp_ext_arg_set_callbacks, LWIP);
 EXPORT_SYMBOL_NS_GPL(lwip_stats, LWIP);
 
 /*
@@ -129,3 +134,6 @@ void lwipk_tcp_abort(struct tcp_pcb *pcb)
 	tcp_abort(pcb);
 }
 EXPORT_SYMBOL_NS_GPL(lwipk_tcp_abort, LWIP);
+
+u8 lwipk_sock_ext_id = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
+EXPORT_SYMBOL_NS_GPL(lwipk_sock_ext_id, LWIP);

@@ -19,6 +19,10 @@
 #include "lwip/tcpip.h"
 #include "lwip/priv/tcpip_priv.h"
 #include "lwipk_port.h"
+/* uapi/linux/timex.h names a leap second TIME_WAIT; lwIP names a TCP state */
+#undef TIME_WAIT
+#include "lwip/tcp.h"
+#include "lwipk/lwipk.h"
 
 unsigned int lwipk_debug_flags;
 module_param_named(debug, lwipk_debug_flags, uint, 0644);
@@ -88,6 +92,7 @@ static int __init lwipk_init(void)
 	wait_for_completion(&started);
 
 	LOCK_TCPIP_CORE();
+	lwipk_sock_ext_id = tcp_ext_arg_alloc_id();
 	ret = lwipk_loopif_add();
 	UNLOCK_TCPIP_CORE();
 	if (ret)

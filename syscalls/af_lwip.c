@@ -183,6 +183,11 @@ struct sock *lwip_sock_alloc(struct net *net, struct socket *sock, int kern,
 		return NULL;
 	sock_init_data(sock, sk);
 	sk->sk_protocol = sock->type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	if (sock->type == SOCK_STREAM) {
+		/* lwIP's real buffers, doubled as Linux reports them */
+		sk->sk_sndbuf = 2 * TCP_SND_BUF;
+		sk->sk_rcvbuf = 2 * TCP_WND;
+	}
 	ls = lwip_sk(sk);
 	ls->conn = conn;
 	atomic_set(&ls->events, 0);
@@ -209,7 +214,11 @@ int lwip_sock_release(struct socket *sock)
 		return 0;
 	ls = lwip_sk(sk);
 	lock_sock(sk);
+	if (sock_flag(sk, SOCK_LINGER) && sk->sk_lingertime &&
+	    sk->sk_type == SOCK_STREAM)
+		lwip_tcp_linger(ls);
 	lwip_tcp_rx_purge(ls);
+	lwip_tcp_rx_release(ls);
 	if (ls->rx_dgram)
 		netbuf_delete(ls->rx_dgram);
 	ls->rx_dgram = NULL;
@@ -223,10 +232,6 @@ int lwip_sock_release(struct socket *sock)
 		if (ls->conn->pcb.tcp)
 			lwipk_tcp_abort(ls->conn->pcb.tcp);
 		UNLOCK_TCPIP_CORE();
-	} else if (sock_flag(sk, SOCK_LINGER)) {
-		ls->conn->linger = min_t(unsigned long,
-					 DIV_ROUND_UP(sk->sk_lingertime, HZ),
-					 S16_MAX);
 	}
 	netconn_set_nonblocking(ls->conn, 0);
 	netconn_delete(ls->conn);
@@ -343,12 +348,11 @@ int lwip_sock_renew_conn(struct lwip_sock *ls)
 	LOCK_TCPIP_CORE();
 	netconn_set_callback_arg(old, NULL);
 	netconn_set_callback_arg(conn, ls);
-	if (ls->nodelay && conn->pcb.tcp)
-		tcp_nagle_disable(conn->pcb.tcp);
 	ls->conn = conn;
 	UNLOCK_TCPIP_CORE();
 	netconn_delete(old);
 	lwip_tcp_rx_purge(ls);
+	ls->rx_withheld = 0;
 	ls->connect_failed = false;
 	ls->connected = false;
 	ls->bound = false;

@@ -52,6 +52,14 @@
  *	on a new netconn (lwIP frees the PCB of a failed connect).
  * @nodelay: TCP: TCP_NODELAY; kept here for listeners, whose PCBs have no
  *	Nagle flag, so that accepted sockets inherit it as on Linux.
+ * @keep_idle: TCP: TCP_KEEPIDLE in seconds, 0 for lwIP's default; kept
+ *	here like @nodelay (listen PCBs have no keepalive fields).
+ * @keep_intvl: TCP: TCP_KEEPINTVL in seconds, 0 for lwIP's default.
+ * @keep_cnt: TCP: TCP_KEEPCNT, 0 for lwIP's default.
+ * @syn_cnt: TCP: TCP_SYNCNT, 0 for lwIP's default (TCP_SYNMAXRTX, which
+ *	is also the most lwIP can do).
+ * @rx_withheld: TCP: bytes read but not handed back to lwIP's window, so
+ *	that the window shrinks to what SO_RCVBUF asks (see lwip_tcp_rx_recvd()).
  * @bind_explicit: bind() chose @bind_ip and @bind_port.
  * @bind_ip: the address bind() chose.
  * @bind_port: the port bind() chose, 0 for ephemeral.
@@ -72,6 +80,11 @@ struct lwip_sock {
 	bool connected;
 	bool connect_failed;
 	bool nodelay;
+	u16 keep_idle;
+	u16 keep_intvl;
+	u8 keep_cnt;
+	u8 syn_cnt;
+	u32 rx_withheld;
 	bool bind_explicit;
 	ip_addr_t bind_ip;
 	u16 bind_port;
@@ -123,8 +136,11 @@ int lwip_tcp_fill(struct lwip_sock *ls);
 void lwip_tcp_rx_purge(struct lwip_sock *ls);
 int lwip_tcp_writable(struct lwip_sock *ls);
 void lwip_tcp_connect_settle(struct lwip_sock *ls);
+void lwip_tcp_rx_release(struct lwip_sock *ls);
+void lwip_tcp_linger(struct lwip_sock *ls);
 
 /* udp.c */
 int lwip_udp_fill(struct lwip_sock *ls);
+void lwip_udp_apply_rcvbuf(struct lwip_sock *ls);
 
 #endif /* LWIPK_SYSCALLS_LWIP_SOCK_H */

@@ -16,6 +16,7 @@
 #include "lwip/tcpip.h"
 #include "lwip/ip.h"
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h"	/* TCP_KEEP*_DEFAULT */
 #include "lwip_sock.h"
 
 /**
@@ -60,7 +61,48 @@ int lwip_sock_errno(err_t err)
 	}
 }
 
-/* Copy SO_REUSEADDR, SO_KEEPALIVE and SO_BROADCAST to the pcb. */
+/*
+ * Linux's bounds of TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT
+ * (MAX_TCP_KEEPIDLE and friends of net/tcp.h, whose tcp_* names clash
+ * with lwIP's).
+ */
+#define LWIP_KEEPIDLE_MAX	32767
+#define LWIP_KEEPINTVL_MAX	32767
+#define LWIP_KEEPCNT_MAX	127
+#define LWIP_SYNCNT_MAX		127
+
+/* Copy TCP_NODELAY and the keepalive timing to a connection's pcb. */
+static void lwip_sock_apply_tcp_locked(struct lwip_sock *ls)
+{
+	struct tcp_pcb *pcb = ls->conn->pcb.tcp;
+
+	if (!pcb || ls->listening || pcb->state == LISTEN)
+		return;	/* listen PCBs have neither: accept() hands them on */
+	/*
+	 * TCP_SYNCNT: lwIP gives up a connect once the SYN was sent
+	 * TCP_SYNMAXRTX times more; fewer retries start the count higher.
+	 * lwip_tcp_connect_settle() sets it back to 0 once connected.
+	 */
+	if (pcb->state == CLOSED && ls->syn_cnt)
+		pcb->nrtx = TCP_SYNMAXRTX - min_t(u8, ls->syn_cnt, TCP_SYNMAXRTX);
+	if (ls->nodelay)
+		tcp_nagle_disable(pcb);
+	else
+		tcp_nagle_enable(pcb);
+	if (ls->keep_idle)
+		pcb->keep_idle = ls->keep_idle * 1000U;
+	if (ls->keep_intvl)
+		pcb->keep_intvl = ls->keep_intvl * 1000U;
+	if (ls->keep_cnt)
+		pcb->keep_cnt = ls->keep_cnt;
+}
+
+/*
+ * Copy SO_REUSEADDR, SO_KEEPALIVE and SO_BROADCAST to the pcb, and for
+ * UDP SO_RCVBUF: lwIP drops datagrams beyond recv_bufsize bytes unread;
+ * Linux's sk_rcvbuf is twice what the user asked, the half it keeps for
+ * payload.
+ */
 static void lwip_sock_apply_options_locked(struct lwip_sock *ls)
 {
 	struct ip_pcb *pcb = ls->conn->pcb.ip;
@@ -80,11 +122,16 @@ static void lwip_sock_apply_options_locked(struct lwip_sock *ls)
 		ip_set_option(pcb, SOF_BROADCAST);
 	else
 		ip_reset_option(pcb, SOF_BROADCAST);
+	if (sk->sk_type == SOCK_STREAM)
+		lwip_sock_apply_tcp_locked(ls);
+	else
+		lwip_udp_apply_rcvbuf(ls);
 }
 
 /**
- * lwip_sock_apply_options() - copy the socket's SOL_SOCKET options that
- *	lwIP implements to its pcb.
+ * lwip_sock_apply_options() - copy the socket's options that lwIP
+ *	implements (SOL_SOCKET ones and, for TCP, TCP_NODELAY and the
+ *	keepalive timing) to its pcb.
  * @ls: the socket
  */
 void lwip_sock_apply_options(struct lwip_sock *ls)
@@ -113,6 +160,57 @@ void lwip_sock_keepalive(struct sock *sk, int valbool)
 	UNLOCK_TCPIP_CORE();
 }
 
+/* Store one SOL_TCP option; 0 or a negative errno, Linux's bounds. */
+static int lwip_tcp_setopt(struct lwip_sock *ls, int optname, int val)
+{
+	switch (optname) {
+	case TCP_NODELAY:
+		WRITE_ONCE(ls->nodelay, !!val);
+		return 0;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > LWIP_KEEPIDLE_MAX)
+			return -EINVAL;
+		WRITE_ONCE(ls->keep_idle, val);
+		return 0;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > LWIP_KEEPINTVL_MAX)
+			return -EINVAL;
+		WRITE_ONCE(ls->keep_intvl, val);
+		return 0;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > LWIP_KEEPCNT_MAX)
+			return -EINVAL;
+		WRITE_ONCE(ls->keep_cnt, val);
+		return 0;
+	case TCP_SYNCNT:
+		if (val < 1 || val > LWIP_SYNCNT_MAX)
+			return -EINVAL;
+		WRITE_ONCE(ls->syn_cnt, val);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* One SOL_TCP option's value, or -ENOPROTOOPT; lwIP's defaults are Linux's. */
+static int lwip_tcp_getopt(struct lwip_sock *ls, int optname)
+{
+	switch (optname) {
+	case TCP_NODELAY:
+		return READ_ONCE(ls->nodelay);
+	case TCP_KEEPIDLE:
+		return READ_ONCE(ls->keep_idle) ?: TCP_KEEPIDLE_DEFAULT / 1000;
+	case TCP_KEEPINTVL:
+		return READ_ONCE(ls->keep_intvl) ?: TCP_KEEPINTVL_DEFAULT / 1000;
+	case TCP_KEEPCNT:
+		return READ_ONCE(ls->keep_cnt) ?: TCP_KEEPCNT_DEFAULT;
+	case TCP_SYNCNT:
+		return READ_ONCE(ls->syn_cnt) ?: TCP_SYNMAXRTX;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
 /**
  * lwip_sock_setsockopt() - options of levels other than SOL_SOCKET.
  * @sock: the socket
@@ -121,8 +219,10 @@ void lwip_sock_keepalive(struct sock *sk, int valbool)
  * @optval: its value
  * @optlen: its length
  *
- * Only TCP_NODELAY, kept in the socket too (listeners hand it on to
- * accepted sockets, as on Linux); the rest is -ENOPROTOOPT.
+ * SOL_TCP: TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT and
+ * TCP_SYNCNT, kept in the socket too (listeners hand them on to accepted
+ * sockets, as on Linux); anything else is -ENOPROTOOPT. TCP_SYNCNT above
+ * lwIP's TCP_SYNMAXRTX reads back as set but retries TCP_SYNMAXRTX times.
  *
  * Return: 0 or a negative errno.
  */
@@ -130,27 +230,21 @@ int lwip_sock_setsockopt(struct socket *sock, int level, int optname,
 			 sockptr_t optval, unsigned int optlen)
 {
 	struct lwip_sock *ls = lwip_sk(sock->sk);
-	int val;
+	int val, err;
 
 	if (level != SOL_TCP || sock->type != SOCK_STREAM ||
-	    optname != TCP_NODELAY)
+	    lwip_tcp_getopt(ls, optname) < 0)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(val))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
 	lock_sock(sock->sk);
-	WRITE_ONCE(ls->nodelay, !!val);	/* accept() hands it on */
-	LOCK_TCPIP_CORE();
-	if (ls->conn->pcb.tcp && !ls->listening) {
-		if (val)
-			tcp_nagle_disable(ls->conn->pcb.tcp);
-		else
-			tcp_nagle_enable(ls->conn->pcb.tcp);
-	}
-	UNLOCK_TCPIP_CORE();
+	err = lwip_tcp_setopt(ls, optname, val);
+	if (!err)
+		lwip_sock_apply_options(ls);
 	release_sock(sock->sk);
-	return 0;
+	return err;
 }
 
 /**
@@ -167,17 +261,18 @@ int lwip_sock_getsockopt(struct socket *sock, int level, int optname,
 			 char __user *optval, int __user *optlen)
 {
 	struct lwip_sock *ls = lwip_sk(sock->sk);
-	int val = 0, len;
+	int val, len;
 
-	if (level != SOL_TCP || sock->type != SOCK_STREAM ||
-	    optname != TCP_NODELAY)
+	if (level != SOL_TCP || sock->type != SOCK_STREAM)
 		return -ENOPROTOOPT;
+	val = lwip_tcp_getopt(ls, optname);
+	if (val < 0)
+		return val;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
 	len = min_t(int, len, sizeof(val));
-	val = READ_ONCE(ls->nodelay);
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
 		return -EFAULT;
 	return 0;

@@ -14,10 +14,14 @@
 #undef TIME_WAIT
 #include "lwip/tcpip.h"
 #include "lwip/tcp.h"
+#include "lwipk/lwipk.h"
 #include "lwip_sock.h"
 
 /* Largest piece of user data copied into the kernel at once. */
 #define LWIP_TCP_CHUNK	(64 * 1024)
+
+/* Largest listen() backlog: lwIP's is a u8 and counts one more. */
+#define LWIP_TCP_BACKLOG_MAX	(U8_MAX - 1)
 
 enum lwip_connect_state {
 	LWIP_CONNECT_FAILED,
@@ -93,15 +97,54 @@ void lwip_tcp_rx_purge(struct lwip_sock *ls)
 	ls->rx_bytes = 0;
 }
 
+/*
+ * The part of lwIP's TCP_WND that SO_RCVBUF keeps closed: the window is
+ * half of sk_rcvbuf (the half Linux keeps for payload), but no less than
+ * lwIP's largest MSS, below which lwIP's receiver-side silly window
+ * avoidance would never announce it open again.
+ */
+static u32 lwip_tcp_rcvbuf_closed(struct lwip_sock *ls)
+{
+	u32 wnd;
+
+	if (!(ls->sk.sk_userlocks & SOCK_RCVBUF_LOCK))
+		return 0;
+	wnd = clamp_t(u32, READ_ONCE(ls->sk.sk_rcvbuf) / 2, TCP_MSS, TCP_WND);
+	return TCP_WND - wnd;
+}
+
+/*
+ * What SO_SNDBUF lets the connection have queued (unsent and unacked):
+ * half of sk_sndbuf, the half Linux keeps for payload, or lwIP's whole
+ * TCP_SND_BUF while the user set none.
+ */
+static u32 lwip_tcp_sndbuf_cap(struct lwip_sock *ls)
+{
+	if (!(ls->sk.sk_userlocks & SOCK_SNDBUF_LOCK))
+		return TCP_SND_BUF;
+	return min_t(u32, READ_ONCE(ls->sk.sk_sndbuf) / 2, TCP_SND_BUF);
+}
+
+/*
+ * Bytes queued on @pcb, sent or not, and not acknowledged yet; snd_buf
+ * itself, as tcp_sndbuf() saturates at 64 KiB with window scaling.
+ */
+static u32 lwip_tcp_queued(const struct tcp_pcb *pcb)
+{
+	return TCP_SND_BUF - pcb->snd_buf;
+}
+
 /**
- * lwip_tcp_writable() - whether a send would find room, as lwIP's own
- *	NETCONN_EVT_SENDPLUS judges it.
+ * lwip_tcp_writable() - whether a send would find room: as lwIP's own
+ *	NETCONN_EVT_SENDPLUS judges it and, under SO_SNDBUF, when at least a
+ *	third of the buffer is free (Linux's sk_stream_is_writeable()).
  * @ls: the socket
  *
  * Return: 1 when writable (or dead: a send reports the error), else 0.
  */
 int lwip_tcp_writable(struct lwip_sock *ls)
 {
+	u32 cap = lwip_tcp_sndbuf_cap(ls);
 	struct tcp_pcb *pcb;
 	int ret = 1;
 
@@ -109,9 +152,26 @@ int lwip_tcp_writable(struct lwip_sock *ls)
 	pcb = ls->conn->pcb.tcp;
 	if (pcb && pcb->state != CLOSED && pcb->state != LISTEN)
 		ret = tcp_sndbuf(pcb) > TCP_SNDLOWAT &&
-		      tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT;
+		      tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT &&
+		      lwip_tcp_queued(pcb) * 3 <= cap * 2;
 	UNLOCK_TCPIP_CORE();
 	return ret;
+}
+
+/* How much of @len bytes SO_SNDBUF lets a send queue now. */
+static size_t lwip_tcp_sndroom(struct lwip_sock *ls, size_t len)
+{
+	u32 cap = lwip_tcp_sndbuf_cap(ls), queued = 0;
+	struct tcp_pcb *pcb;
+
+	if (cap == TCP_SND_BUF)
+		return len;	/* lwIP's own limit is the one */
+	LOCK_TCPIP_CORE();
+	pcb = ls->conn->pcb.tcp;
+	if (pcb)
+		queued = lwip_tcp_queued(pcb);
+	UNLOCK_TCPIP_CORE();
+	return queued >= cap ? 0 : min_t(size_t, len, cap - queued);
 }
 
 static enum lwip_connect_state lwip_tcp_connect_state(struct lwip_sock *ls)
@@ -146,6 +206,13 @@ void lwip_tcp_connect_settle(struct lwip_sock *ls)
 	WRITE_ONCE(ls->connecting, false);
 	if (state == LWIP_CONNECT_DONE) {
 		ls->connected = true;	/* connect() reports it once more */
+		if (ls->syn_cnt) {
+			/* no data sent yet: undo TCP_SYNCNT's head start */
+			LOCK_TCPIP_CORE();
+			if (ls->conn->pcb.tcp)
+				ls->conn->pcb.tcp->nrtx = 0;
+			UNLOCK_TCPIP_CORE();
+		}
 		return;
 	}
 	netconn_err(ls->conn);	/* reported through sk_err already */
@@ -237,6 +304,30 @@ out_release:
 	return err;
 }
 
+/*
+ * SO_RCVBUF of a listener, for each connection lwIP makes for it before
+ * the SYN-ACK goes out: announce the window SO_RCVBUF asks for, and note
+ * in the child's ext arg how much of lwIP's window that keeps closed, for
+ * accept() to carry on in rx_withheld. Core lock held.
+ */
+static err_t lwip_tcp_passive_open(u8_t id, struct tcp_pcb_listen *lpcb,
+				   struct tcp_pcb *cpcb)
+{
+	struct lwip_sock *ls = tcp_ext_arg_get((struct tcp_pcb *)lpcb, id);
+	u32 closed = ls ? lwip_tcp_rcvbuf_closed(ls) : 0;
+
+	/* rcv_wnd is TCP_WND with window scaling, 64 KiB less without */
+	closed = min_t(u32, closed, cpcb->rcv_wnd - TCP_MSS);
+	cpcb->rcv_wnd -= closed;
+	cpcb->rcv_ann_wnd = cpcb->rcv_wnd;
+	tcp_ext_arg_set(cpcb, id, (void *)(uintptr_t)closed);
+	return ERR_OK;
+}
+
+static const struct tcp_ext_arg_callbacks lwip_tcp_ext_callbacks = {
+	.passive_open = lwip_tcp_passive_open,
+};
+
 static int lwip_tcp_listen(struct socket *sock, int backlog)
 {
 	struct sock *sk = sock->sk;
@@ -249,24 +340,40 @@ static int lwip_tcp_listen(struct socket *sock, int backlog)
 		err = -EINVAL;
 		goto out_release;
 	}
+	/*
+	 * Linux queues backlog + 1 connections (a negative backlog is the
+	 * most); lwIP counts connections in SYN_RCVD and not yet accepted
+	 * against its u8 backlog, and so does lwip_tcp_take_child().
+	 */
+	if ((unsigned int)backlog > LWIP_TCP_BACKLOG_MAX)
+		backlog = LWIP_TCP_BACKLOG_MAX;
 	lwip_sock_apply_options(ls);
+	LOCK_TCPIP_CORE();	/* tcp_listen() hands the ext arg on */
+	tcp_ext_arg_set_callbacks(ls->conn->pcb.tcp, lwipk_sock_ext_id,
+				  &lwip_tcp_ext_callbacks);
+	tcp_ext_arg_set(ls->conn->pcb.tcp, lwipk_sock_ext_id, ls);
+	UNLOCK_TCPIP_CORE();
 	if (!ls->bound)
 		e = netconn_bind(ls->conn, IP_ADDR_ANY, 0);
 	if (e == ERR_OK)
-		e = netconn_listen_with_backlog(ls->conn, clamp(backlog, 1, 255));
+		e = netconn_listen_with_backlog(ls->conn, backlog + 1);
 	if (e != ERR_OK) {
 		err = lwip_sock_errno(e);
 		goto out_release;
 	}
 	ls->bound = true;
 	ls->listening = true;
-	sk->sk_max_ack_backlog = clamp(backlog, 1, 255);
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 out_release:
 	release_sock(sk);
 	return err;
 }
 
-/* Take one new connection from lwIP into rx_child, without blocking. */
+/*
+ * Take one new connection from lwIP into rx_child, without blocking. It
+ * still counts against the listen backlog (netconn_accept() stopped its
+ * count) until accept() hands it to the user, as in Linux's accept queue.
+ */
 static int lwip_tcp_take_child(struct lwip_sock *ls)
 {
 	struct netconn *child;
@@ -274,12 +381,17 @@ static int lwip_tcp_take_child(struct lwip_sock *ls)
 
 	while (!ls->rx_child) {
 		e = netconn_accept(ls->conn, &child);
-		if (e == ERR_OK)
-			ls->rx_child = child;
-		else if (e == ERR_WOULDBLOCK)
+		if (e == ERR_WOULDBLOCK)
 			return 0;
-		else if (e != ERR_ABRT)	/* ERR_ABRT: reset before accept */
+		if (e == ERR_ABRT)
+			continue;	/* reset before accept */
+		if (e != ERR_OK)
 			return lwip_sock_errno(e);
+		ls->rx_child = child;
+		LOCK_TCPIP_CORE();
+		if (child->pcb.tcp)
+			tcp_backlog_delayed(child->pcb.tcp);
+		UNLOCK_TCPIP_CORE();
 	}
 	return 0;
 }
@@ -292,6 +404,7 @@ static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
 	struct netconn *child = NULL;
 	struct lwip_sock *nls;
 	struct sock *newsk;
+	u32 withheld = 0;
 	long timeo;
 	int err;
 
@@ -313,6 +426,13 @@ static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
 	}
 	child = ls->rx_child;
 	ls->rx_child = NULL;
+	LOCK_TCPIP_CORE();
+	if (child->pcb.tcp) {
+		tcp_backlog_accepted(child->pcb.tcp);
+		withheld = (uintptr_t)tcp_ext_arg_get(child->pcb.tcp,
+						      lwipk_sock_ext_id);
+	}
+	UNLOCK_TCPIP_CORE();
 out_release:
 	release_sock(sk);
 	if (err)
@@ -327,19 +447,22 @@ out_release:
 	newsk->sk_sndtimeo = sk->sk_sndtimeo;
 	newsk->sk_lingertime = sk->sk_lingertime;
 	newsk->sk_reuse = sk->sk_reuse;
+	newsk->sk_userlocks = sk->sk_userlocks;
+	newsk->sk_sndbuf = READ_ONCE(sk->sk_sndbuf);
+	newsk->sk_rcvbuf = READ_ONCE(sk->sk_rcvbuf);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		sock_set_flag(newsk, SOCK_KEEPOPEN);
 	if (sock_flag(sk, SOCK_LINGER))
 		sock_set_flag(newsk, SOCK_LINGER);
+	/* lwIP's listen PCB keeps neither Nagle's flag nor keepalive timing */
 	nls = lwip_sk(newsk);
-	if (READ_ONCE(ls->nodelay)) {
-		/* lwIP's listen PCB has no Nagle flag to hand on */
-		nls->nodelay = true;
-		LOCK_TCPIP_CORE();
-		if (child->pcb.tcp)
-			tcp_nagle_disable(child->pcb.tcp);
-		UNLOCK_TCPIP_CORE();
-	}
+	nls->nodelay = READ_ONCE(ls->nodelay);
+	nls->keep_idle = READ_ONCE(ls->keep_idle);
+	nls->keep_intvl = READ_ONCE(ls->keep_intvl);
+	nls->keep_cnt = READ_ONCE(ls->keep_cnt);
+	nls->syn_cnt = READ_ONCE(ls->syn_cnt);
+	nls->rx_withheld = withheld;	/* lwip_tcp_passive_open() */
+	lwip_sock_apply_options(nls);
 	nls->bound = true;
 	nls->connected = true;
 	newsock->state = SS_CONNECTED;
@@ -369,6 +492,48 @@ static int lwip_tcp_shutdown(struct socket *sock, int how)
 out_release:
 	release_sock(sk);
 	return err;
+}
+
+/* Whether all data sent is acknowledged (a FIN may be left), or no PCB. */
+static bool lwip_tcp_flushed(struct lwip_sock *ls)
+{
+	struct tcp_pcb *pcb;
+	bool done;
+
+	LOCK_TCPIP_CORE();
+	pcb = ls->conn->pcb.tcp;
+	done = !pcb || !lwip_tcp_queued(pcb);	/* the FIN takes no room */
+	UNLOCK_TCPIP_CORE();
+	return done;
+}
+
+/**
+ * lwip_tcp_linger() - close() under SO_LINGER with a time: send the FIN
+ *	and wait until the peer acknowledged all data, the linger time ran
+ *	out or a signal came, as Linux's tcp_close(); the close goes on in
+ *	the background either way. With data unread there is no wait: the
+ *	close resets the connection.
+ * @ls: the socket, locked
+ */
+void lwip_tcp_linger(struct lwip_sock *ls)
+{
+	struct sock *sk = &ls->sk;
+	long timeo = sk->sk_lingertime;
+
+	lwip_tcp_connect_settle(ls);
+	if (!ls->connected || ls->listening || ls->rx_bytes ||
+	    READ_ONCE(ls->conn->recv_avail))
+		return;
+	if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+		netconn_shutdown(ls->conn, 0, 1);
+		sk->sk_shutdown |= SEND_SHUTDOWN;
+	}
+	for (;;) {
+		int seq = atomic_read(&ls->events);
+
+		if (lwip_tcp_flushed(ls) || lwip_sock_wait(sk, &timeo, seq))
+			break;
+	}
 }
 
 static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,
@@ -444,12 +609,41 @@ static void lwip_tcp_rx_consume(struct lwip_sock *ls, size_t len)
 	WARN_ON_ONCE(len);
 }
 
-/* Open lwIP's window by what was read; Linux does it as the data is read. */
+/*
+ * Open lwIP's window by what was read; Linux does it as the data is read.
+ * Under SO_RCVBUF part of what is read is withheld, until the window is
+ * down to size: lwIP announced all of TCP_WND at the handshake, and a
+ * window may not shrink but by data the peer sends into it.
+ */
 static void lwip_tcp_rx_recvd(struct lwip_sock *ls, size_t *unacked)
 {
-	if (*unacked)
-		netconn_tcp_recvd(ls->conn, *unacked);
+	u32 closed = lwip_tcp_rcvbuf_closed(ls), keep;
+	size_t credit = *unacked;
+
 	*unacked = 0;
+	if (ls->rx_withheld < closed) {
+		keep = min_t(size_t, credit, closed - ls->rx_withheld);
+		ls->rx_withheld += keep;
+		credit -= keep;
+	} else {
+		credit += ls->rx_withheld - closed;	/* SO_RCVBUF grew */
+		ls->rx_withheld = closed;
+	}
+	if (credit)
+		netconn_tcp_recvd(ls->conn, credit);
+}
+
+/**
+ * lwip_tcp_rx_release() - hand lwIP back the window withheld for
+ *	SO_RCVBUF: what was read must not look unread when the netconn is
+ *	closed (lwIP resets a connection closed with data unread).
+ * @ls: the socket, locked
+ */
+void lwip_tcp_rx_release(struct lwip_sock *ls)
+{
+	if (ls->rx_withheld && ls->conn)
+		netconn_tcp_recvd(ls->conn, ls->rx_withheld);
+	ls->rx_withheld = 0;
 }
 
 static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
@@ -565,7 +759,10 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 	while (sent < len) {
 		int seq = atomic_read(&ls->events);
 
-		chunk = min_t(size_t, len - sent, LWIP_TCP_CHUNK);
+		chunk = lwip_tcp_sndroom(ls, min_t(size_t, len - sent,
+						   LWIP_TCP_CHUNK));
+		if (!chunk)
+			goto wait;
 		n = copy_from_iter(buf, chunk, &msg->msg_iter);
 		if (!n) {
 			err = -EFAULT;
@@ -584,6 +781,7 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		if (written)
 			continue;
+wait:
 		err = lwip_sock_wait(sk, &timeo, seq);
 		if (err)
 			break;

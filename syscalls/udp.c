@@ -15,6 +15,17 @@
 #define LWIP_UDP_MAX_PAYLOAD	65507
 
 /**
+ * lwip_udp_apply_rcvbuf() - SO_RCVBUF: lwIP drops a datagram that would
+ *	take the bytes queued unread past the netconn's recv_bufsize; Linux's
+ *	sk_rcvbuf is twice what was asked, the half it keeps for payload.
+ * @ls: the socket
+ */
+void lwip_udp_apply_rcvbuf(struct lwip_sock *ls)
+{
+	WRITE_ONCE(ls->conn->recv_bufsize, READ_ONCE(ls->sk.sk_rcvbuf) / 2);
+}
+
+/**
  * lwip_udp_fill() - take the next datagram from the netconn without
  *	blocking, if none is taken yet.
  * @ls: the socket, locked
@@ -25,6 +36,7 @@ int lwip_udp_fill(struct lwip_sock *ls)
 {
 	struct netbuf *nb;
 
+	lwip_udp_apply_rcvbuf(ls);	/* SO_RCVBUF may have changed */
 	if (ls->rx_dgram)
 		return 0;
 	if (netconn_recv_udp_raw_netbuf_flags(ls->conn, &nb,

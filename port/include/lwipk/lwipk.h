@@ -42,6 +42,12 @@ void lwipk_netif_set_ops(struct netif *netif, const struct lwipk_netif_ops *ops)
  */
 void lwipk_tcp_abort(struct tcp_pcb *pcb);
 
+/*
+ * The index into every tcp_pcb's ext_args reserved for lwip_sock.ko,
+ * allocated once when lwip.ko loads (lwIP never hands an index back).
+ */
+extern u8 lwipk_sock_ext_id;
+
 /**
  * lwipk_thread_join() - wait for a thread from sys_thread_new() to return.
  * @thread: the thread; freed on return.
