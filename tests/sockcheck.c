@@ -925,7 +925,6 @@ static int t_so_linger_zero_rst(void)
  * longer waits on its own tcpip wake-up. The case has its own time limit.
  */
 #define CYCLES		10000
-#define CYCLES_LWIP	4000
 #define CHURN_TIMEOUT	180	/* seconds */
 #define WAIT_MS		5000
 
@@ -1490,7 +1489,7 @@ static int lwip_heap(struct lwip_heap *h)
 }
 
 /*
- * CYCLES (lwip: CYCLES_LWIP) sequential connect/accept/close cycles over
+ * CYCLES sequential connect/accept/close cycles over
  * 127.0.0.1, one byte sent on each. For lwip,
  * the heap must come back to its baseline but for the PCBs left in
  * TIME_WAIT (2 MSL: they outlive the case): one heap block each, and no
@@ -1502,7 +1501,7 @@ static int lwip_heap(struct lwip_heap *h)
 static int t_connect_churn(void)
 {
 	int port, l = listener(&port), i, c, s, base = 0;
-	int cycles = family == AF_INET ? CYCLES : CYCLES_LWIP;
+	int cycles = CYCLES;
 	struct sockaddr_in a = lo(port);
 	struct lwip_heap h0 = { 0 }, h1 = { 0 };
 	struct timespec t0, tc;
