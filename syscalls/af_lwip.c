@@ -214,8 +214,11 @@ int lwip_sock_release(struct socket *sock)
 		return 0;
 	ls = lwip_sk(sk);
 	lock_sock(sk);
+	if (sk->sk_type == SOCK_STREAM)
+		lwip_tcp_connect_settle(ls);	/* TCP_SYNCNT, see there */
+	/* like Linux, an exiting process does not linger */
 	if (sock_flag(sk, SOCK_LINGER) && sk->sk_lingertime &&
-	    sk->sk_type == SOCK_STREAM)
+	    sk->sk_type == SOCK_STREAM && !(current->flags & PF_EXITING))
 		lwip_tcp_linger(ls);
 	lwip_tcp_rx_purge(ls);
 	lwip_tcp_rx_release(ls);
@@ -353,6 +356,7 @@ int lwip_sock_renew_conn(struct lwip_sock *ls)
 	netconn_delete(old);
 	lwip_tcp_rx_purge(ls);
 	ls->rx_withheld = 0;
+	ls->rx_wnd_max = 0;
 	ls->connect_failed = false;
 	ls->connected = false;
 	ls->bound = false;

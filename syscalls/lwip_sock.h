@@ -60,6 +60,8 @@
  *	is also the most lwIP can do).
  * @rx_withheld: TCP: bytes read but not handed back to lwIP's window, so
  *	that the window shrinks to what SO_RCVBUF asks (see lwip_tcp_rx_recvd()).
+ * @rx_wnd_max: TCP: the connection's largest window (TCP_WND_MAX()), 0
+ *	until it is connected.
  * @bind_explicit: bind() chose @bind_ip and @bind_port.
  * @bind_ip: the address bind() chose.
  * @bind_port: the port bind() chose, 0 for ephemeral.
@@ -85,6 +87,7 @@ struct lwip_sock {
 	u8 keep_cnt;
 	u8 syn_cnt;
 	u32 rx_withheld;
+	u32 rx_wnd_max;
 	bool bind_explicit;
 	ip_addr_t bind_ip;
 	u16 bind_port;

@@ -98,19 +98,20 @@ void lwip_tcp_rx_purge(struct lwip_sock *ls)
 }
 
 /*
- * The part of lwIP's TCP_WND that SO_RCVBUF keeps closed: the window is
- * half of sk_rcvbuf (the half Linux keeps for payload), but no less than
- * lwIP's largest MSS, below which lwIP's receiver-side silly window
- * avoidance would never announce it open again.
+ * The part of a connection's largest window @max (TCP_WND, or 64 KiB - 1
+ * with a peer that does not scale windows) that SO_RCVBUF keeps closed:
+ * the window is half of sk_rcvbuf (the half Linux keeps for payload), but
+ * no less than lwIP's largest MSS, below which lwIP's receiver-side silly
+ * window avoidance would never announce it open again.
  */
-static u32 lwip_tcp_rcvbuf_closed(struct lwip_sock *ls)
+static u32 lwip_tcp_rcvbuf_closed(struct lwip_sock *ls, u32 max)
 {
 	u32 wnd;
 
 	if (!(ls->sk.sk_userlocks & SOCK_RCVBUF_LOCK))
 		return 0;
-	wnd = clamp_t(u32, READ_ONCE(ls->sk.sk_rcvbuf) / 2, TCP_MSS, TCP_WND);
-	return TCP_WND - wnd;
+	wnd = clamp_t(u32, READ_ONCE(ls->sk.sk_rcvbuf) / 2, TCP_MSS, max);
+	return max - wnd;
 }
 
 /*
@@ -205,14 +206,17 @@ void lwip_tcp_connect_settle(struct lwip_sock *ls)
 		return;
 	WRITE_ONCE(ls->connecting, false);
 	if (state == LWIP_CONNECT_DONE) {
+		struct tcp_pcb *pcb;
+
 		ls->connected = true;	/* connect() reports it once more */
-		if (ls->syn_cnt) {
-			/* no data sent yet: undo TCP_SYNCNT's head start */
-			LOCK_TCPIP_CORE();
-			if (ls->conn->pcb.tcp)
-				ls->conn->pcb.tcp->nrtx = 0;
-			UNLOCK_TCPIP_CORE();
+		LOCK_TCPIP_CORE();
+		pcb = ls->conn->pcb.tcp;
+		if (pcb) {
+			ls->rx_wnd_max = TCP_WND_MAX(pcb);
+			if (ls->syn_cnt)	/* no data sent yet */
+				pcb->nrtx = 0;	/* undo TCP_SYNCNT's head start */
 		}
+		UNLOCK_TCPIP_CORE();
 		return;
 	}
 	netconn_err(ls->conn);	/* reported through sk_err already */
@@ -314,10 +318,15 @@ static err_t lwip_tcp_passive_open(u8_t id, struct tcp_pcb_listen *lpcb,
 				   struct tcp_pcb *cpcb)
 {
 	struct lwip_sock *ls = tcp_ext_arg_get((struct tcp_pcb *)lpcb, id);
-	u32 closed = ls ? lwip_tcp_rcvbuf_closed(ls) : 0;
+	u32 closed = 0;
 
-	/* rcv_wnd is TCP_WND with window scaling, 64 KiB less without */
-	closed = min_t(u32, closed, cpcb->rcv_wnd - TCP_MSS);
+	/*
+	 * Only with window scaling, where rcv_wnd is all of TCP_WND: without
+	 * it, lwIP asserts that a SYN's window option finds the default
+	 * window, and the read side closes the window down as it goes.
+	 */
+	if (ls && (cpcb->flags & TF_WND_SCALE))
+		closed = lwip_tcp_rcvbuf_closed(ls, TCP_WND);
 	cpcb->rcv_wnd -= closed;
 	cpcb->rcv_ann_wnd = cpcb->rcv_wnd;
 	tcp_ext_arg_set(cpcb, id, (void *)(uintptr_t)closed);
@@ -404,7 +413,7 @@ static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
 	struct netconn *child = NULL;
 	struct lwip_sock *nls;
 	struct sock *newsk;
-	u32 withheld = 0;
+	u32 withheld = 0, wnd_max = 0;
 	long timeo;
 	int err;
 
@@ -431,6 +440,7 @@ static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
 		tcp_backlog_accepted(child->pcb.tcp);
 		withheld = (uintptr_t)tcp_ext_arg_get(child->pcb.tcp,
 						      lwipk_sock_ext_id);
+		wnd_max = TCP_WND_MAX(child->pcb.tcp);
 	}
 	UNLOCK_TCPIP_CORE();
 out_release:
@@ -462,6 +472,7 @@ out_release:
 	nls->keep_cnt = READ_ONCE(ls->keep_cnt);
 	nls->syn_cnt = READ_ONCE(ls->syn_cnt);
 	nls->rx_withheld = withheld;	/* lwip_tcp_passive_open() */
+	nls->rx_wnd_max = wnd_max;
 	lwip_sock_apply_options(nls);
 	nls->bound = true;
 	nls->connected = true;
@@ -617,7 +628,7 @@ static void lwip_tcp_rx_consume(struct lwip_sock *ls, size_t len)
  */
 static void lwip_tcp_rx_recvd(struct lwip_sock *ls, size_t *unacked)
 {
-	u32 closed = lwip_tcp_rcvbuf_closed(ls), keep;
+	u32 closed = lwip_tcp_rcvbuf_closed(ls, ls->rx_wnd_max ?: TCP_WND), keep;
 	size_t credit = *unacked;
 
 	*unacked = 0;
