@@ -150,7 +150,17 @@ struct e1000_data_desc {
 #define E1000_TXD_POPTS_IXSM	BIT(0)	/* insert IP checksum */
 #define E1000_TXD_POPTS_TXSM	BIT(1)	/* insert TCP/UDP checksum */
 
-#define LWIP_E1000_RING_SIZE	256	/* descriptors per ring (multiple of 8) */
+/*
+ * Descriptors per ring (module parameters rx_descs, tx_descs): a multiple
+ * of 8 (RDLEN/TDLEN are multiples of 128 bytes). QEMU's model sends a
+ * frame as soon as TDT moves, so a short TX ring never fills; a full RX
+ * ring makes QEMU hold frames back (it drops none), so the defaults trade
+ * a little batching for half a megabyte of buffers.
+ */
+#define LWIP_E1000_DESCS_MIN	8
+#define LWIP_E1000_DESCS_MAX	4096
+#define LWIP_E1000_RX_DESCS	128
+#define LWIP_E1000_TX_DESCS	64
 #define LWIP_E1000_BUF_SIZE	2048	/* one frame per buffer, RCTL_SZ_2048 */
 #define LWIP_E1000_RX_BUDGET	64	/* frames per core-lock acquisition */
 #define LWIP_E1000_MAX_NICS	4
@@ -163,11 +173,17 @@ struct lwip_e1000_stats {
 	u64 irqs, polls;
 };
 
+/* The last run of the TX ceiling test (debugfs tx_ceiling). */
+struct lwip_e1000_ceiling {
+	u64 frames, bytes, ns, ring_full;
+};
+
 struct lwip_e1000_ring {
 	void *desc;		/* descriptors, coherent DMA */
 	dma_addr_t desc_dma;
-	u8 *bufs;		/* LWIP_E1000_RING_SIZE buffers, coherent DMA */
+	u8 *bufs;		/* @count buffers, coherent DMA */
 	dma_addr_t bufs_dma;
+	unsigned int count;	/* descriptors, and buffers */
 	unsigned int next;	/* RX: next to check; TX: next to fill */
 	unsigned int clean;	/* TX: oldest not yet reclaimed */
 };
@@ -185,6 +201,8 @@ struct lwip_e1000_adapter {
 	u8 mac[6];
 	bool link_up;
 	bool irq_thread_normal;		/* the IRQ thread left SCHED_FIFO */
+	struct dentry *debugfs;		/* this NIC's debugfs directory */
+	struct lwip_e1000_ceiling ceiling;
 };
 
 static inline u32 er32(struct lwip_e1000_adapter *a, u32 reg)
@@ -206,11 +224,17 @@ void lwip_e1000_irq_enable(struct lwip_e1000_adapter *a);
 void lwip_e1000_irq_disable(struct lwip_e1000_adapter *a);
 
 /* rings.c */
-int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a);
+int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a, unsigned int rx_descs,
+			   unsigned int tx_descs);
 void lwip_e1000_rings_free(struct lwip_e1000_adapter *a);
 void lwip_e1000_rings_start(struct lwip_e1000_adapter *a);
 void lwip_e1000_rings_stop(struct lwip_e1000_adapter *a);
 unsigned int lwip_e1000_rx_poll(struct lwip_e1000_adapter *a, unsigned int budget);
 err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p);
+
+/* debugfs.c */
+void lwip_e1000_debugfs_add(struct lwip_e1000_adapter *a);
+void lwip_e1000_debugfs_remove(struct lwip_e1000_adapter *a);
+void lwip_e1000_debugfs_exit(void);
 
 #endif /* LWIP_E1000_H */

@@ -40,6 +40,33 @@ static bool csum_offload = true;
 module_param(csum_offload, bool, 0444);
 MODULE_PARM_DESC(csum_offload, "Let the NIC insert (TX) and check (RX) IPv4/TCP/UDP checksums (default on)");
 
+/* rx_descs/tx_descs: refused at insmod unless a multiple of 8 in 8..4096 */
+static int lwip_e1000_param_set_descs(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < LWIP_E1000_DESCS_MIN ||
+	    n > LWIP_E1000_DESCS_MAX || n % 8) {
+		pr_err("%s=%s: must be a multiple of 8 from %d to %d\n", kp->name,
+		       val, LWIP_E1000_DESCS_MIN, LWIP_E1000_DESCS_MAX);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops lwip_e1000_descs_ops = {
+	.set = lwip_e1000_param_set_descs,
+	.get = param_get_uint,
+};
+
+static unsigned int rx_descs = LWIP_E1000_RX_DESCS;
+module_param_cb(rx_descs, &lwip_e1000_descs_ops, &rx_descs, 0444);
+MODULE_PARM_DESC(rx_descs, "RX ring descriptors (and 2 KiB buffers) per NIC, a multiple of 8 (default 128)");
+static unsigned int tx_descs = LWIP_E1000_TX_DESCS;
+module_param_cb(tx_descs, &lwip_e1000_descs_ops, &tx_descs, 0444);
+MODULE_PARM_DESC(tx_descs, "TX ring descriptors (and 2 KiB buffers) per NIC, a multiple of 8 (default 64)");
+
 static DEFINE_IDA(lwip_e1000_ida);
 
 static const struct pci_device_id lwip_e1000_ids[] = {
@@ -267,7 +294,7 @@ static int lwip_e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		goto err_unmap;
 	}
 	lwip_e1000_link_setup(a);
-	err = lwip_e1000_rings_alloc(a);
+	err = lwip_e1000_rings_alloc(a, rx_descs, tx_descs);
 	if (err)
 		goto err_unmap;
 	lwip_e1000_rings_start(a);
@@ -281,6 +308,7 @@ static int lwip_e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		goto err_remove_netif;
 	}
 	lwip_e1000_irq_enable(a);
+	lwip_e1000_debugfs_add(a);	/* optional: no error to undo */
 	dev_info(&pdev->dev, "%pM on lwIP netif en%u, link %s\n", a->mac,
 		 a->netif.num, a->link_up ? "up" : "down");
 	return 0;
@@ -308,6 +336,7 @@ static void lwip_e1000_remove(struct pci_dev *pdev)
 {
 	struct lwip_e1000_adapter *a = pci_get_drvdata(pdev);
 
+	lwip_e1000_debugfs_remove(a);	/* waits for a tx_ceiling run */
 	lwip_e1000_irq_disable(a);
 	free_irq(pdev->irq, a);		/* waits for the IRQ thread */
 	lwip_e1000_netif_remove(a);
@@ -328,7 +357,19 @@ static struct pci_driver lwip_e1000_driver = {
 	.probe = lwip_e1000_probe,
 	.remove = lwip_e1000_remove,
 };
-module_pci_driver(lwip_e1000_driver);
+
+static int __init lwip_e1000_init(void)
+{
+	return pci_register_driver(&lwip_e1000_driver);
+}
+module_init(lwip_e1000_init);
+
+static void __exit lwip_e1000_exit(void)
+{
+	pci_unregister_driver(&lwip_e1000_driver);
+	lwip_e1000_debugfs_exit();
+}
+module_exit(lwip_e1000_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Intel 8254x (QEMU e1000) driver for the lwIP stack");

@@ -29,21 +29,34 @@
 #include "lwip/snmp.h"
 #include "lwip_e1000.h"
 
-#define RING_BYTES(desc)	(LWIP_E1000_RING_SIZE * sizeof(desc))
-#define BUF_BYTES		(LWIP_E1000_RING_SIZE * LWIP_E1000_BUF_SIZE)
-#define NEXT(i)			(((i) + 1) % LWIP_E1000_RING_SIZE)
+/* Legacy, context and data descriptors all take 16 bytes. */
+#define DESC_BYTES		16
+#define RING_BYTES(r)		((r)->count * DESC_BYTES)
+#define BUF_BYTES(r)		((r)->count * LWIP_E1000_BUF_SIZE)
+
+static_assert(sizeof(struct e1000_rx_desc) == DESC_BYTES);
+static_assert(sizeof(struct e1000_tx_desc) == DESC_BYTES);
+static_assert(sizeof(struct e1000_ctx_desc) == DESC_BYTES);
+static_assert(sizeof(struct e1000_data_desc) == DESC_BYTES);
+
+/* The slot after @i on ring @r. */
+static unsigned int ring_next(const struct lwip_e1000_ring *r, unsigned int i)
+{
+	return i + 1 == r->count ? 0 : i + 1;
+}
 
 static int lwip_e1000_ring_alloc(struct lwip_e1000_adapter *a,
-				 struct lwip_e1000_ring *r, size_t desc_bytes)
+				 struct lwip_e1000_ring *r, unsigned int count)
 {
 	struct device *dev = &a->pdev->dev;
 
-	r->desc = dma_alloc_coherent(dev, desc_bytes, &r->desc_dma, GFP_KERNEL);
+	r->count = count;
+	r->desc = dma_alloc_coherent(dev, RING_BYTES(r), &r->desc_dma, GFP_KERNEL);
 	if (!r->desc)
 		return -ENOMEM;
-	r->bufs = dma_alloc_coherent(dev, BUF_BYTES, &r->bufs_dma, GFP_KERNEL);
+	r->bufs = dma_alloc_coherent(dev, BUF_BYTES(r), &r->bufs_dma, GFP_KERNEL);
 	if (!r->bufs) {
-		dma_free_coherent(dev, desc_bytes, r->desc, r->desc_dma);
+		dma_free_coherent(dev, RING_BYTES(r), r->desc, r->desc_dma);
 		r->desc = NULL;
 		return -ENOMEM;
 	}
@@ -51,14 +64,14 @@ static int lwip_e1000_ring_alloc(struct lwip_e1000_adapter *a,
 }
 
 static void lwip_e1000_ring_free(struct lwip_e1000_adapter *a,
-				 struct lwip_e1000_ring *r, size_t desc_bytes)
+				 struct lwip_e1000_ring *r)
 {
 	struct device *dev = &a->pdev->dev;
 
 	if (r->bufs)
-		dma_free_coherent(dev, BUF_BYTES, r->bufs, r->bufs_dma);
+		dma_free_coherent(dev, BUF_BYTES(r), r->bufs, r->bufs_dma);
 	if (r->desc)
-		dma_free_coherent(dev, desc_bytes, r->desc, r->desc_dma);
+		dma_free_coherent(dev, RING_BYTES(r), r->desc, r->desc_dma);
 	r->bufs = NULL;
 	r->desc = NULL;
 }
@@ -66,19 +79,22 @@ static void lwip_e1000_ring_free(struct lwip_e1000_adapter *a,
 /**
  * lwip_e1000_rings_alloc() - allocate both rings and their buffers.
  * @a: the adapter
+ * @rx_descs: RX descriptors, a multiple of 8
+ * @tx_descs: TX descriptors, a multiple of 8
  *
  * Return: 0, or -ENOMEM.
  */
-int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a)
+int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a, unsigned int rx_descs,
+			   unsigned int tx_descs)
 {
 	int err;
 
-	err = lwip_e1000_ring_alloc(a, &a->rx, RING_BYTES(struct e1000_rx_desc));
+	err = lwip_e1000_ring_alloc(a, &a->rx, rx_descs);
 	if (err)
 		return err;
-	err = lwip_e1000_ring_alloc(a, &a->tx, RING_BYTES(struct e1000_tx_desc));
+	err = lwip_e1000_ring_alloc(a, &a->tx, tx_descs);
 	if (err)
-		lwip_e1000_ring_free(a, &a->rx, RING_BYTES(struct e1000_rx_desc));
+		lwip_e1000_ring_free(a, &a->rx);
 	return err;
 }
 
@@ -88,8 +104,8 @@ int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a)
  */
 void lwip_e1000_rings_free(struct lwip_e1000_adapter *a)
 {
-	lwip_e1000_ring_free(a, &a->tx, RING_BYTES(struct e1000_tx_desc));
-	lwip_e1000_ring_free(a, &a->rx, RING_BYTES(struct e1000_rx_desc));
+	lwip_e1000_ring_free(a, &a->tx);
+	lwip_e1000_ring_free(a, &a->rx);
 }
 
 /**
@@ -100,31 +116,31 @@ void lwip_e1000_rings_start(struct lwip_e1000_adapter *a)
 {
 	struct e1000_rx_desc *rxd = a->rx.desc;
 	struct e1000_tx_desc *txd = a->tx.desc;
-	int i;
+	unsigned int i;
 
-	memset(rxd, 0, RING_BYTES(*rxd));
-	for (i = 0; i < LWIP_E1000_RING_SIZE; i++)
+	memset(rxd, 0, RING_BYTES(&a->rx));
+	for (i = 0; i < a->rx.count; i++)
 		rxd[i].addr = cpu_to_le64(a->rx.bufs_dma + i * LWIP_E1000_BUF_SIZE);
 	a->rx.next = 0;
 	ew32(a, E1000_RDBAL, lower_32_bits(a->rx.desc_dma));
 	ew32(a, E1000_RDBAH, upper_32_bits(a->rx.desc_dma));
-	ew32(a, E1000_RDLEN, RING_BYTES(*rxd));
+	ew32(a, E1000_RDLEN, RING_BYTES(&a->rx));
 	ew32(a, E1000_RDH, 0);
 	/* The device owns [RDH, RDT): all but one descriptor. */
-	ew32(a, E1000_RDT, LWIP_E1000_RING_SIZE - 1);
+	ew32(a, E1000_RDT, a->rx.count - 1);
 	ew32(a, E1000_RDTR, 0);
 	ew32(a, E1000_RXCSUM, a->csum_offload ?
 	     E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0);
 	ew32(a, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SZ_2048 |
 	     E1000_RCTL_SECRC);
 
-	memset(txd, 0, RING_BYTES(*txd));
+	memset(txd, 0, RING_BYTES(&a->tx));
 	a->tx.next = 0;
 	a->tx.clean = 0;
 	a->tx_ctx = 0;
 	ew32(a, E1000_TDBAL, lower_32_bits(a->tx.desc_dma));
 	ew32(a, E1000_TDBAH, upper_32_bits(a->tx.desc_dma));
-	ew32(a, E1000_TDLEN, RING_BYTES(*txd));
+	ew32(a, E1000_TDLEN, RING_BYTES(&a->tx));
 	ew32(a, E1000_TDH, 0);
 	ew32(a, E1000_TDT, 0);
 	ew32(a, E1000_TIPG, E1000_TIPG_COPPER);
@@ -211,7 +227,7 @@ unsigned int lwip_e1000_rx_poll(struct lwip_e1000_adapter *a, unsigned int budge
 		lwip_e1000_rx_frame(a, d, a->rx.bufs + i * LWIP_E1000_BUF_SIZE);
 		d->status = 0;
 		last = i;
-		i = NEXT(i);
+		i = ring_next(&a->rx, i);
 		done++;
 	}
 	UNLOCK_TCPIP_CORE();
@@ -229,7 +245,7 @@ static void lwip_e1000_tx_reclaim(struct lwip_e1000_adapter *a)
 
 	while (a->tx.clean != a->tx.next &&
 	       (READ_ONCE(ring[a->tx.clean].status) & E1000_TXD_STAT_DD))
-		a->tx.clean = NEXT(a->tx.clean);
+		a->tx.clean = ring_next(&a->tx, a->tx.clean);
 }
 
 /*
@@ -285,7 +301,7 @@ static u8 lwip_e1000_tx_csum(struct lwip_e1000_adapter *a, u8 *buf,
 		c->hdr_len = 0;
 		c->mss = 0;
 		a->tx_ctx = key;
-		*i = NEXT(*i);
+		*i = ring_next(&a->tx, *i);
 	}
 	return E1000_TXD_POPTS_IXSM | (cso ? E1000_TXD_POPTS_TXSM : 0);
 }
@@ -308,7 +324,8 @@ err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 	lwip_e1000_tx_reclaim(a);
 	i = a->tx.next;
 	/* Room for a context and a data descriptor; one slot stays empty. */
-	if (NEXT(i) == a->tx.clean || NEXT(NEXT(i)) == a->tx.clean) {
+	if (ring_next(&a->tx, i) == a->tx.clean ||
+	    ring_next(&a->tx, ring_next(&a->tx, i)) == a->tx.clean) {
 		a->stats.tx_ring_full++;
 		a->stats.tx_dropped++;
 		LINK_STATS_INC(link.memerr);
@@ -357,7 +374,7 @@ err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 		d->status = 0;
 		d->cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
 	}
-	a->tx.next = NEXT(i);
+	a->tx.next = ring_next(&a->tx, i);
 	a->stats.tx_packets++;
 	a->stats.tx_bytes += p->tot_len;
 	LINK_STATS_INC(link.xmit);
