@@ -129,6 +129,14 @@ void lwipk_mem_free(void *ptr);
 #define LWIP_TCP_RTO_TIME		1000
 /* one slot per PCB for lwip_sock.ko (lwipk_sock_ext_id): SO_RCVBUF of listeners */
 #define LWIP_TCP_PCB_NUM_EXT_ARGS	1
+/* lwIP counts no retransmission timeouts; port/proc.c does, as segments go out */
+#ifndef __ASSEMBLY__
+struct tcp_pcb;
+void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
+			 void *opts);
+#endif
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) \
+	((u32_t *)lwipk_tcp_out_hook(hdr, pcb, opts))
 
 /* --- Netifs ------------------------------------------------------------ */
 #define LWIP_NETIF_STATUS_CALLBACK	1

@@ -123,10 +123,37 @@ static void lwipk_tcp_list(struct seq_file *m, struct tcp_pcb *pcb,
 	}
 }
 
+/* Retransmission timeouts since lwip.ko loaded; core lock held to write. */
+static unsigned long lwipk_tcp_rtos;
+
+/**
+ * lwipk_tcp_out_hook() - LWIP_HOOK_TCP_OUT_ADD_TCPOPTS, for every TCP
+ *	segment lwIP sends: counts retransmission timeouts. After one,
+ *	tcp_slowtmr() has marked the PCB TF_RTO, raised nrtx (a new ACK sets
+ *	it back to 0) and restarted the timer, and resends from lastack.
+ * @tcphdr: the segment's TCP header
+ * @pcb: its PCB, or NULL (a reset without one)
+ * @opts: where options go; returned unchanged, we add none
+ *
+ * Context: the tcpip core lock is held.
+ * Return: @opts.
+ */
+void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
+			 void *opts)
+{
+	const struct tcp_hdr *h = tcphdr;
+
+	if (pcb && (pcb->flags & TF_RTO) && pcb->nrtx && !pcb->rtime &&
+	    lwip_ntohl(h->seqno) == pcb->lastack)
+		lwipk_tcp_rtos++;
+	return opts;
+}
+
 static int lwipk_tcp_show(struct seq_file *m, void *v)
 {
 	unsigned int count[ARRAY_SIZE(lwipk_tcp_states)] = { 0 };
 	struct tcp_pcb_listen *l;
+	unsigned long rtos;
 	unsigned int i;
 
 	LOCK_TCPIP_CORE();
@@ -138,11 +165,12 @@ static int lwipk_tcp_show(struct seq_file *m, void *v)
 	lwipk_tcp_list(m, tcp_bound_pcbs, count);
 	lwipk_tcp_list(m, tcp_active_pcbs, count);
 	lwipk_tcp_list(m, tcp_tw_pcbs, count);
+	rtos = lwipk_tcp_rtos;
 	UNLOCK_TCPIP_CORE();
 	seq_puts(m, "total:");
 	for (i = 0; i < ARRAY_SIZE(count); i++)
 		seq_printf(m, " %s %u", lwipk_tcp_states[i], count[i]);
-	seq_putc(m, '\n');
+	seq_printf(m, "\nretransmission timeouts: %lu\n", rtos);
 	return 0;
 }
 

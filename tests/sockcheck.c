@@ -1797,8 +1797,45 @@ static int t_listen_backlog(void)
 }
 
 /*
+ * Retransmission timeouts so far: Linux's TcpExt TCPTimeouts
+ * (/proc/net/netstat), lwIP's count in /proc/lwip/tcp; -1 if unreadable.
+ */
+static long rto_count(void)
+{
+	char names[4096], values[4096], *n, *v, *sn, *sv;
+	long found = -1;
+	FILE *f;
+
+	if (family != AF_INET) {
+		f = fopen("/proc/lwip/tcp", "re");
+		while (f && fgets(names, sizeof(names), f))
+			sscanf(names, "retransmission timeouts: %ld", &found);
+		if (f)
+			fclose(f);
+		return found;
+	}
+	f = fopen("/proc/net/netstat", "re");
+	while (f && fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		v = strtok_r(values, " \n", &sv);
+		while (n && v && strcmp(n, "TCPTimeouts")) {
+			n = strtok_r(NULL, " \n", &sn);
+			v = strtok_r(NULL, " \n", &sv);
+		}
+		if (n && v)
+			found = atol(v);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
  * connect() whose SYNs go unanswered (the listener's backlog is full)
- * fails with ETIMEDOUT after TCP_SYNCNT retries, blocking or not.
+ * fails with ETIMEDOUT after TCP_SYNCNT retries, blocking or not; each
+ * SYN resent counts as a retransmission timeout.
  */
 static int t_connect_etimedout(void)
 {
@@ -1806,8 +1843,9 @@ static int t_connect_etimedout(void)
 	struct sockaddr_in a = lo(port);
 	socklen_t len = sizeof(err);
 	struct timespec t0;
-	long ms;
+	long ms, rto0 = rto_count(), rto1;
 
+	CHECK(rto0 >= 0, "no retransmission timeout count");
 	CHECK(l >= 0 && !listen(l, 0), "listen: %s", E);
 	c[0] = connect_nb(port);
 	CHECK(c[0] >= 0 && pollone(c[0], POLLOUT, WAIT_MS) == POLLOUT,
@@ -1835,6 +1873,9 @@ static int t_connect_etimedout(void)
 	CHECK(i & (POLLERR | POLLHUP), "non-blocking connect: poll 0x%x", i);
 	CHECK(!getsockopt(nb, SOL_SOCKET, SO_ERROR, &err, &len) && err == ETIMEDOUT,
 	      "SO_ERROR %d", err);
+	rto1 = rto_count();
+	CHECK(rto1 >= rto0 + 2, "retransmission timeouts %ld -> %ld for two SYNs resent",
+	      rto0, rto1);
 	close(fd);
 	close(nb);
 	close(c[0]);
