@@ -28,12 +28,16 @@ tcp_recv_nic + TCP bulk host->guest (NIC, host source)
 tcp_rr_nic + TCP 1-byte request/response (NIC, host responder)
 udp_pps_nic + UDP 64-byte datagrams sent by the NIC (guest->host)
 udp_loss_nic - UDP loss between socket and NIC (guest->host)
+tcp_rto_nic - TCP retransmission timeouts during the three NIC TCP tests
+tx_ceiling_nic + NIC ceiling: MTU-sized frames through the driver, no stack
+tx_ceiling_mbit_nic + NIC ceiling in Mbit/s (1514-byte frames)
 tcp_bulk_lo + TCP bulk over loopback (server thread)
 tcp_bulk_lo_after_crr + TCP bulk over loopback, right after tcp_crr (its TIME_WAITs)
 tcp_rr_lo + TCP 1-byte request/response over loopback
 tcp_crr_lo + TCP connect/1 byte/close over loopback
 udp_pps_lo + UDP 64-byte datagrams received over loopback
 udp_loss_lo - UDP loss over loopback
+tcp_rto_lo - TCP retransmission timeouts during a loopback round
 mem_conn_lo - memory per idle loopback connection (both ends, MemAvailable)
 mem_conn_heap_lo - lwIP heap per idle loopback connection (/proc/lwip/mem)
 mod_size_nic - module size, NIC driver (+ stack for lwipk) (lsmod)
@@ -83,7 +87,7 @@ while read -r metric dir desc; do
 	fi
 	if [ "$dir" = + ]; then better="more"; else better="less"; fi
 	echo "| $metric: $desc | $better | $(cell "$lx") | $(cell "$lw") | $unit | $ratio | $n |" >>"$out/results.md"
-	case $metric in *loss*) ;; *)
+	case $metric in *loss* | *rto*) ;; *)
 		if [ "$dir" = + ]; then c=0x3070b0; else c=0xd08020; fi
 		[ "$ratio" = n/a ] || echo "$metric $ratio $c" >>"$tmp/ratios" ;;
 	esac
@@ -92,6 +96,13 @@ done <"$tmp/desc"
 	echo
 	echo "Ratio = lwipk median / Linux median: above 1 is lwipk ahead for \"more\" rows, behind for \"less\" rows."
 	echo "UDP over the NIC counts the frames the NIC sent (its driver's counter): QEMU's user networking delivered no guest UDP to a host socket (10.0.2.2 -> 127.0.0.1, with restrict=on and, in a one-off check, off), so the loss is only socket-to-NIC. The datagrams go to 10.0.2.100, whose MAC the TCP tests resolved (lwIP silently drops what queues behind a pending ARP request)."
+	awk '$1 == "tcp_send_nic" { send[$2] = $3 } $1 == "tcp_recv_nic" { recv[$2] = $3 }
+	     $1 == "tx_ceiling_mbit_nic" { ceil[$2] = $3 }
+	     END { for (s in ceil) if (ceil[s] > 0)
+		printf "NIC ceiling (%s): %.0f Mbit/s of 1514-byte frames through the driver alone; its TCP bulk send is %.1f%% of that, receive %.1f%%.\n",
+			s == "lwip" ? "lwipk, debugfs tx_ceiling" : "Linux, packet socket", ceil[s],
+			100 * send[s] / ceil[s], 100 * recv[s] / ceil[s] }' "$tmp/stats" | sort
+	echo "tcp_rto: retransmission timeouts counted by each stack (Linux: TcpExt TCPTimeouts; lwipk: /proc/lwip/tcp, counted by lwip.ko as lwIP resends after a timeout); the target is 0 on these loss-free links."
 	echo "mem_conn: 1,000 loopback connections (2,000 sockets) opened, idle; MemAvailable after drop_caches (plus per-CPU free pages) before and after, per connection."
 	echo "mod_size: lsmod size of e1000.ko (Linux's stack is built in) vs lwip.ko + lwip_e1000.ko + lwip_sock.ko."
 	echo "Every sample is one boot's (NIC) or one round's (loopback) value; min-max is over the repetitions; the machine was shared with other QEMU guests, so spreads are wide." 

@@ -26,12 +26,25 @@
  *   mem_conn   open --conns N (default 1000) loopback connections, report
  *              MemAvailable's drop per connection (both ends), and for
  *              lwip also lwIP's heap growth (/proc/lwip/mem)
+ *   tx_ceiling the NIC's ceiling without a stack: MTU-sized frames
+ *              (broadcast, EtherType 0x88b5, dropped by QEMU's user
+ *              networking) pushed through the driver for --time seconds;
+ *              Linux: a packet socket on eth0 bypassing the qdisc, in
+ *              batches of 64 (sendmmsg); lwip: lwip_e1000's debugfs
+ *              tx_ceiling, which fills the TX ring from the kernel
+ *   tcp_rto    after the other tests: the retransmission timeouts so far
+ *              (Linux: TcpExt TCPTimeouts; lwip: /proc/lwip/tcp "rto")
  *   profile    print the top (--top N) kernel symbols of /proc/profile
  *
  * Exit status 0 only when the measurement completed and made sense.
  */
+#define _GNU_SOURCE	/* sendmmsg */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glob.h>
+#include <netpacket/packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -730,10 +743,107 @@ static int profile(void)
 	return 0;
 }
 
+#define FRAME_LEN	1514	/* an Ethernet frame at MTU 1500, without FCS */
+#define CEILING_BATCH	64
+
+static void report_ceiling(double frames, double t)
+{
+	report("tx_ceiling", frames / t, "frames/s");
+	report("tx_ceiling_mbit", frames * FRAME_LEN * 8 / t / 1e6, "Mbit/s");
+}
+
+/* Linux: a packet socket on eth0, the qdisc bypassed, sendmmsg batches. */
+static int tx_ceiling_linux(void)
+{
+	static char frame[FRAME_LEN];
+	struct mmsghdr msgs[CEILING_BATCH];
+	struct sockaddr_ll to = { .sll_family = AF_PACKET };
+	struct iovec iov = { frame, sizeof(frame) };
+	unsigned int mac[ETH_ALEN], one = 1;
+	unsigned long long frames = 0;
+	double t0, t1;
+	FILE *f;
+	int fd, i, n;
+
+	f = fopen("/sys/class/net/eth0/address", "re");
+	if (!f || fscanf(f, "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2],
+			 &mac[3], &mac[4], &mac[5]) != ETH_ALEN)
+		return fail("eth0 address"), 1;
+	fclose(f);
+	memset(frame, 0xff, ETH_ALEN);
+	for (i = 0; i < ETH_ALEN; i++)
+		frame[ETH_ALEN + i] = mac[i];
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	fd = socket(AF_PACKET, SOCK_RAW, 0);	/* protocol 0: sends only */
+	if (fd < 0)
+		return fail("packet socket"), 1;
+	to.sll_ifindex = if_nametoindex("eth0");
+	to.sll_halen = ETH_ALEN;
+	memset(to.sll_addr, 0xff, ETH_ALEN);
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < CEILING_BATCH; i++) {
+		msgs[i].msg_hdr.msg_name = &to;
+		msgs[i].msg_hdr.msg_namelen = sizeof(to);
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	t0 = now();
+	while ((t1 = now()) - t0 < secs) {
+		n = sendmmsg(fd, msgs, CEILING_BATCH, 0);
+		if (n > 0)
+			frames += n;
+		else if (errno != ENOBUFS && errno != EAGAIN)
+			return fail("sendmmsg"), 1;
+	}
+	close(fd);
+	report_ceiling(frames, t1 - t0);
+	return frames ? 0 : 1;
+}
+
+/* lwip: lwip_e1000's debugfs tx_ceiling, run for --time seconds. */
+static int tx_ceiling_lwip(void)
+{
+	unsigned long long frames, bytes, ns, full;
+	char path[256];
+	glob_t g;
+	FILE *f;
+	int ok;
+
+	if (glob("/sys/kernel/debug/lwip_e1000/*/tx_ceiling", 0, NULL, &g) || !g.gl_pathc)
+		return fail("no lwip_e1000 debugfs tx_ceiling"), 1;
+	snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
+	globfree(&g);
+	f = fopen(path, "we");
+	if (!f)
+		return fail(path), 1;
+	ok = fprintf(f, "%d\n", (int)(secs * 1000)) > 0;
+	if (fclose(f) || !ok)
+		return fail("tx_ceiling run"), 1;
+	f = fopen(path, "re");
+	if (!f)
+		return fail(path), 1;
+	ok = fscanf(f, "frames %llu bytes %llu ns %llu ring_full %llu",
+		    &frames, &bytes, &ns, &full) == 4;
+	fclose(f);
+	if (!ok || !ns || !frames)
+		return fail("tx_ceiling result"), 1;
+	report_ceiling(frames, ns / 1e9);
+	return 0;
+}
+
+static int tx_ceiling(void)
+{
+	if (!host)
+		host = "nic";	/* a NIC measurement: metric_nic */
+	return family == AF_INET ? tx_ceiling_linux() : tx_ceiling_lwip();
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench [--family inet|lwip] tcp_send|tcp_recv|tcp_rr|tcp_crr|"
-		"udp_pps|mem_conn|profile [--time S] [--host A] [--port P]\n"
+		"udp_pps|mem_conn|tx_ceiling|profile [--time S] [--host A] [--port P]\n"
 		"       [--size BYTES] [--conns N] [--top N]\n");
 	return 2;
 }
@@ -792,6 +902,8 @@ int main(int argc, char **argv)
 		return udp_pps();
 	if (!strcmp(test, "mem_conn"))
 		return mem_conn();
+	if (!strcmp(test, "tx_ceiling"))
+		return tx_ceiling();
 	if (!strcmp(test, "profile"))
 		return profile();
 	return usage();

@@ -50,14 +50,29 @@ nic_up() {
 	line mem_insmod_nic "$1" $((before - after)) KiB
 }
 
-# nic_round STACK: every NIC measurement once.
+# rto_count FAMILY: retransmission timeouts so far, Linux's TcpExt
+# TCPTimeouts or lwIP's count (since lwip.ko loaded).
+rto_count() {
+	if [ "$1" = inet ]; then
+		awk '$1 == "TcpExt:" { if (!n) { for (i = 2; i <= NF; i++) if ($i == "TCPTimeouts") n = i; next }
+			print $n; exit }' /proc/net/netstat
+	else
+		sed -n 's/^retransmission timeouts: //p' /proc/lwip/tcp
+	fi
+}
+
+# nic_round STACK: every NIC measurement once, then the NIC's ceiling and
+# the retransmission timeouts the TCP tests took.
 nic_round() {
 	if [ "$1" = linux ]; then f=inet; else f=lwip; fi
+	rto0=$(rto_count $f)
 	bench --family $f tcp_send --time "$t" --host $peer --port 9
 	bench --family $f tcp_recv --time "$t" --host $peer --port 19
 	bench --family $f tcp_rr --time "$t" --host $peer --port 7
+	line tcp_rto_nic "$1" $(($(rto_count $f) - rto0)) timeouts
 	# UDP to the guestfwd address: its MAC is known from the TCP tests
 	bench --family $f udp_pps --time "$t" --host $peer --port 9
+	bench --family $f tx_ceiling --time "$t"
 }
 
 # lo_round FAMILY: every loopback measurement once (ports differ per test,
@@ -65,6 +80,7 @@ nic_round() {
 # TIME_WAIT connections it leaves (two minutes each) slow lwIP down, as it
 # walks them linearly; tcp_bulk_lo_after_crr measures by how much.
 lo_round() {
+	rto0=$(rto_count "$1")
 	bench --family "$1" tcp_send --time "$t" --port 5101
 	bench --family "$1" tcp_rr --time "$t" --port 5102
 	bench --family "$1" udp_pps --time "$t" --port 5104
@@ -72,6 +88,8 @@ lo_round() {
 	bench --family "$1" tcp_crr --time "$t" --port 5103
 	bench --family "$1" tcp_send --time "$t" --port 5106 |
 		sed 's/metric=tcp_bulk_lo /metric=tcp_bulk_lo_after_crr /'
+	if [ "$1" = inet ]; then s=linux; else s=lwip; fi
+	line tcp_rto_lo $s $(($(rto_count "$1") - rto0)) timeouts
 }
 
 # lwip_fresh: reload lwip.ko and lwip_sock.ko, so every round starts with
