@@ -16,6 +16,28 @@ nic_echo() {
 	ktap_import "$1" /tmp/selftest.ktap
 }
 
+# nic_tx_packets: the driver's tx_packets counter.
+nic_tx_packets() {
+	awk '$1 == "e1000" && $2 == "tx_packets" { print $3 }' /proc/lwip/netifs
+}
+
+# The driver's TX ceiling (debugfs tx_ceiling, through bench): it sends,
+# the driver counts what it sent, and bad durations are refused.
+nic_ceiling_checks() {
+	ceil=$(echo /sys/kernel/debug/lwip_e1000/*/tx_ceiling)
+	tx0=$(nic_tx_packets)
+	bench --family lwip tx_ceiling --time 0.3 >/tmp/ceiling.out 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/ceiling.out
+	frames=$(sed -n 's/^frames \([0-9]*\) .*/\1/p' "$ceil")
+	tx1=$(nic_tx_packets)
+	[ $rc -eq 0 ] && [ "${frames:-0}" -gt 0 ] && [ $((tx1 - tx0)) -ge "$frames" ]
+	ktap_result $? "e1000.tx_ceiling_sends_and_counts"
+	! echo 0 >"$ceil" 2>/dev/null && ! echo 60001 >"$ceil" 2>/dev/null &&
+		! echo x >"$ceil" 2>/dev/null
+	ktap_result $? "e1000.tx_ceiling_refuses_bad_durations"
+}
+
 # The main NIC suite: static address, 32 MiB echo, counters, DHCP, cycles.
 nic_suite() {
 	ktap_check e1000.insmod insmod "$nic_ko"
@@ -28,7 +50,15 @@ nic_suite() {
 	ktap_result $? "e1000.counters_in_proc"
 	grep -q '^  e1000 csum_offload on tx_csum_offloaded [1-9]' /proc/lwip/netifs
 	ktap_result $? "e1000.tx_checksums_offloaded"
+	nic_ceiling_checks
 	ktap_check e1000.rmmod rmmod lwip_e1000
+
+	! insmod "$nic_ko" rx_descs=12 2>/dev/null && ! insmod "$nic_ko" tx_descs=8192 2>/dev/null &&
+		! insmod "$nic_ko" tx_descs=0 2>/dev/null
+	ktap_result $? "e1000.bad_ring_sizes_refused"
+	ktap_check e1000.insmod_ring_sizes insmod "$nic_ko" rx_descs=512 tx_descs=8
+	nic_echo e1000.echo_ring_sizes "$NIC_PEER" 4194304
+	rmmod lwip_e1000
 
 	ktap_check e1000.insmod_csum_offload_off insmod "$nic_ko" csum_offload=0
 	nic_echo e1000.echo_software_checksums "$NIC_PEER" 4194304
