@@ -261,7 +261,8 @@ static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
 			goto out_release;
 	}
 	if (ls->listening || sk->sk_shutdown) {
-		err = ls->listening ? -EINVAL : sock_error(sk) ?: -ECONNABORTED;
+		/* Linux: a listener is "connected" already */
+		err = ls->listening ? -EISCONN : sock_error(sk) ?: -ECONNABORTED;
 		goto out_release;
 	}
 	if (!ls->connecting) {

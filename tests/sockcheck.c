@@ -1959,6 +1959,53 @@ static int t_so_linger_timeout(void)
 	return 0;
 }
 
+/*
+ * Addresses of the wrong family or size, a bad pointer, unsupported types
+ * and protocols, and calls in the wrong state: Linux's errno for each.
+ */
+static int t_bad_input_wrong_state(void)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in a = lo(0);
+	int t = sock(SOCK_STREAM), u = sock(SOCK_DGRAM), l, port;
+	char b;
+
+	CHECK(t >= 0 && u >= 0, "socket: %s", E);
+	CHECK(socket(family, SOCK_SEQPACKET, 0) < 0 && errno == ESOCKTNOSUPPORT,
+	      "SOCK_SEQPACKET: %s", E);
+	CHECK(socket(family, SOCK_STREAM, IPPROTO_UDP) < 0 && errno == EPROTONOSUPPORT,
+	      "SOCK_STREAM/IPPROTO_UDP: %s", E);
+	a.sin_family = AF_UNIX;
+	CHECK(bind(t, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EAFNOSUPPORT,
+	      "bind AF_UNIX: %s", E);
+	CHECK(connect(t, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EAFNOSUPPORT,
+	      "connect AF_UNIX: %s", E);
+	a.sin_family = AF_INET;
+	CHECK(bind(t, (struct sockaddr *)&a, sizeof(ss) + 1) < 0 && errno == EINVAL,
+	      "oversized addrlen: %s", E);
+	CHECK(bind(t, (struct sockaddr *)1, sizeof(a)) < 0 && errno == EFAULT,
+	      "bad address pointer: %s", E);
+	CHECK(recv(t, &b, 1, MSG_DONTWAIT) < 0 && errno == ENOTCONN,
+	      "recv unconnected: %s", E);
+	CHECK(send(t, "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE,
+	      "send unconnected: %s", E);
+	CHECK(accept(t, NULL, NULL) < 0 && errno == EINVAL, "accept unlistened: %s", E);
+	CHECK(listen(u, 1) < 0 && errno == EOPNOTSUPP, "listen UDP: %s", E);
+	CHECK(accept(u, NULL, NULL) < 0 && errno == EOPNOTSUPP, "accept UDP: %s", E);
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, &a, sizeof(a));
+	CHECK(!bind(t, (struct sockaddr *)&ss, sizeof(ss)), "bind, storage-sized: %s", E);
+	l = listener(&port);
+	CHECK(l >= 0, "listener: %s", E);
+	a = lo(port);
+	CHECK(connect(l, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EISCONN,
+	      "connect a listener: %s", E);
+	close(l);
+	close(t);
+	close(u);
+	return 0;
+}
+
 /* SO_LINGER with a time and nothing in flight: close() returns at once. */
 static int t_so_linger_flushed(void)
 {
@@ -2040,6 +2087,7 @@ static const struct {
 	{ "huge_lengths_unknown_flags", t_huge_lengths_unknown_flags },
 	{ "so_linger_timeout", t_so_linger_timeout },
 	{ "so_linger_flushed", t_so_linger_flushed },
+	{ "bad_input_wrong_state", t_bad_input_wrong_state },
 };
 
 int main(int argc, char **argv)
