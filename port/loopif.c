@@ -12,6 +12,11 @@
  * time by one posted callback, which re-posts itself while packets remain;
  * the tcpip thread lets go of the core lock between batches, so readers get
  * in, and the storm ends.
+ * Before that, every thread that lets go of the core lock delivers one batch
+ * itself (lwipk_lo_unlock_drain()), as Linux's loopback runs its softirq when
+ * the sender enables bottom halves again: a connection over 127.0.0.1 then
+ * mostly runs in its own threads, without a hand-off to the tcpip thread for
+ * every packet.
  * Packets to a netif's own address take lo0 too (the route hook below).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,6 +24,7 @@
 #include "lwip/opt.h"
 #include "lwip/netif.h"
 #include "lwip/ip.h"
+#include "lwip/prot/ip4.h"
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
 #include "lwip/stats.h"
@@ -45,8 +51,8 @@ static void lwipk_lo_schedule(void)
 	lwipk_lo_scheduled = tcpip_callbackmsg_trycallback(msg) == ERR_OK;
 }
 
-/* In the tcpip thread: deliver a batch, then come back for the rest. */
-static void lwipk_lo_drain(void *arg)
+/* Deliver up to LWIPK_LO_BATCH queued packets (core lock held). */
+static void lwipk_lo_deliver(void)
 {
 	int n;
 
@@ -63,10 +69,39 @@ static void lwipk_lo_drain(void *arg)
 		if (ip_input(p, &lwipk_lo) != ERR_OK)
 			pbuf_free(p);
 	}
+}
+
+/* In the tcpip thread: deliver a batch, then come back for the rest. */
+static void lwipk_lo_drain(void *arg)
+{
+	lwipk_lo_deliver();
 	if (lwipk_lo_first)
 		lwipk_lo_schedule();
 	else
 		lwipk_lo_scheduled = false;
+}
+
+/**
+ * lwipk_lo_unlock_drain() - deliver one batch of looped packets in the
+ *	thread that is about to let go of the core lock; what is left stays
+ *	for the drain posted to the tcpip thread.
+ *
+ * Context: core lock held, lwIP between calls (UNLOCK_TCPIP_CORE()).
+ */
+void lwipk_lo_unlock_drain(void)
+{
+	const struct ip_hdr *iph;
+
+	if (!lwipk_lo_first)
+		return;
+	/*
+	 * TCP only: it is clocked by round trips, which the hand-off to the
+	 * tcpip thread lengthens. A UDP sender is better off leaving the
+	 * delivery to the tcpip thread, which does it on another CPU meanwhile.
+	 */
+	iph = lwipk_lo_first->payload;
+	if (IPH_PROTO(iph) == IP_PROTO_TCP)
+		lwipk_lo_deliver();
 }
 
 static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,

@@ -24,6 +24,7 @@ void lwipk_thread_exit(void);
 
 /* loopif.c: lo0, 127.0.0.1/8. */
 int lwipk_loopif_add(void);
+void lwipk_lo_unlock_drain(void);
 
 /* proc.c: the read-only /proc/lwip view. */
 int lwipk_proc_init(void);

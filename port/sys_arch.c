@@ -389,6 +389,8 @@ EXPORT_SYMBOL_NS_GPL(sys_lock_tcpip_core, LWIP);
 void sys_unlock_tcpip_core(void)
 {
 	WARN_ON_ONCE(READ_ONCE(lwipk_core_owner) != current);
+	if (lwipk_tcpip_task)
+		lwipk_lo_unlock_drain();	/* may add timeouts: first */
 	if (!lwipk_tcpip_task)
 		;	/* not started, or stopping */
 	else if (current == lwipk_tcpip_task)
