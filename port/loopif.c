@@ -18,6 +18,12 @@
  * mostly runs in its own threads, without a hand-off to the tcpip thread for
  * every packet.
  * Packets to a netif's own address take lo0 too (the route hook below).
+ *
+ * Looping a packet copies it, as lwIP's loopif does: tcp_input() turns the
+ * TCP header it receives to host order in place, and the sender still has
+ * that header in its unacked queue. The payload of a TCP segment is not
+ * written again once sent, so it is not copied: the looped packet is a
+ * copy of the headers chained to a reference into the sender's segment.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +31,7 @@
 #include "lwip/netif.h"
 #include "lwip/ip.h"
 #include "lwip/prot/ip4.h"
+#include "lwip/prot/tcp.h"
 #include "lwip/pbuf.h"
 #include "lwip/snmp.h"
 #include "lwip/stats.h"
@@ -34,8 +41,19 @@
 
 #define LWIPK_LO_BATCH	32	/* packets per hold of the core lock */
 
+/* A looped TCP payload: a reference into the sender's segment. */
+struct lwipk_lo_ref {
+	struct pbuf_custom pc;
+	struct pbuf *seg;	/* the sender's pbuf, referenced */
+};
+
 static struct netif lwipk_lo;
-static struct pbuf *lwipk_lo_first, *lwipk_lo_last;	/* queued, core lock */
+/*
+ * The queue, under the core lock: packets (pbuf chains) linked from the
+ * last pbuf of one to the first of the next, as lwIP's loopif does; a
+ * packet's last pbuf is the one whose tot_len is its own len.
+ */
+static struct pbuf *lwipk_lo_first, *lwipk_lo_last;
 static bool lwipk_lo_scheduled;				/* a drain is posted */
 static struct tcpip_msg lwipk_lo_msg;
 
@@ -57,12 +75,14 @@ static void lwipk_lo_deliver(void)
 	int n;
 
 	for (n = 0; n < LWIPK_LO_BATCH && lwipk_lo_first; n++) {
-		struct pbuf *p = lwipk_lo_first;
+		struct pbuf *p = lwipk_lo_first, *end = p;
 
-		lwipk_lo_first = p->next;
+		while (end->tot_len != end->len)
+			end = end->next;
+		lwipk_lo_first = end->next;
 		if (!lwipk_lo_first)
 			lwipk_lo_last = NULL;	/* before ip_input() queues more */
-		p->next = NULL;
+		end->next = NULL;
 		LINK_STATS_INC(link.recv);
 		MIB2_STATS_NETIF_ADD(&lwipk_lo, ifinoctets, p->tot_len);
 		MIB2_STATS_NETIF_INC(&lwipk_lo, ifinucastpkts);
@@ -104,10 +124,61 @@ void lwipk_lo_unlock_drain(void)
 		lwipk_lo_deliver();
 }
 
+static void lwipk_lo_ref_free(struct pbuf *p)
+{
+	struct lwipk_lo_ref *r = container_of(p, struct lwipk_lo_ref, pc.pbuf);
+
+	pbuf_free(r->seg);
+	mem_free(r);
+}
+
+/*
+ * The copy of a TCP segment with data, in one pbuf, to loop: its headers
+ * copied, its payload referenced. NULL for anything else, or short of
+ * memory: the caller copies it whole.
+ */
+static struct pbuf *lwipk_lo_tcp_ref(struct pbuf *p)
+{
+	const struct ip_hdr *iph = p->payload;
+	u16_t hlen, len = p->len;
+	struct lwipk_lo_ref *r;
+	struct pbuf *h, *d;
+
+	if (p->next || len < IP_HLEN || IPH_PROTO(iph) != IP_PROTO_TCP)
+		return NULL;
+	hlen = IPH_HL_BYTES(iph);
+	if (len < hlen + TCP_HLEN)
+		return NULL;
+	hlen += TCPH_HDRLEN_BYTES((const struct tcp_hdr *)((const u8_t *)iph + hlen));
+	if (len <= hlen)
+		return NULL;	/* no payload: copying is cheaper */
+	h = pbuf_alloc(PBUF_RAW, hlen, PBUF_RAM);
+	r = mem_malloc(sizeof(*r));
+	if (!h || !r)
+		goto err_free;
+	memcpy(h->payload, iph, hlen);
+	r->pc.custom_free_function = lwipk_lo_ref_free;
+	d = pbuf_alloced_custom(PBUF_RAW, len - hlen, PBUF_REF, &r->pc,
+				(u8_t *)p->payload + hlen, len - hlen);
+	if (!d)
+		goto err_free;
+	r->seg = p;
+	pbuf_ref(p);
+	pbuf_cat(h, d);
+	return h;
+
+err_free:
+	if (r)
+		mem_free(r);
+	if (h)
+		pbuf_free(h);
+	return NULL;
+}
+
 static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,
 			     const ip4_addr_t *addr)
 {
-	struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	struct pbuf *q = lwipk_lo_tcp_ref(p) ?: pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 
 	if (!q) {
 		LINK_STATS_INC(link.memerr);
@@ -117,12 +188,12 @@ static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,
 	LINK_STATS_INC(link.xmit);
 	MIB2_STATS_NETIF_ADD(netif, ifoutoctets, q->tot_len);
 	MIB2_STATS_NETIF_INC(netif, ifoutucastpkts);
-	/* A cloned PBUF_RAM is one pbuf: ->next links the queue. */
 	if (lwipk_lo_last)
 		lwipk_lo_last->next = q;
 	else
 		lwipk_lo_first = q;
-	lwipk_lo_last = q;
+	for (lwipk_lo_last = q; lwipk_lo_last->next; lwipk_lo_last = lwipk_lo_last->next)
+		;	/* the new packet's last pbuf */
 	if (!lwipk_lo_scheduled)
 		lwipk_lo_schedule();
 	return ERR_OK;
