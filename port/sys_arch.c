@@ -39,14 +39,20 @@ struct lwipk_mutex {
 	struct mutex lock;	/* the lwIP mutex itself */
 };
 
+/*
+ * A mailbox's ring starts small and doubles, up to the size lwIP asked
+ * for, as messages pile up: every TCP socket has a 240-slot receive
+ * mailbox, which an idle connection would otherwise carry at 2 KiB.
+ */
 struct lwipk_mbox {
-	spinlock_t lock;		/* protects head, count */
+	spinlock_t lock;		/* protects msgs, cap, head, count */
+	void **msgs;			/* the ring, @cap slots */
+	unsigned int cap;
 	unsigned int head;		/* index of the oldest message */
 	unsigned int count;
-	unsigned int size;
+	unsigned int size;		/* the most slots */
 	wait_queue_head_t not_empty;
 	wait_queue_head_t not_full;
-	void *msgs[];
 };
 
 struct lwipk_thread {
@@ -436,6 +442,7 @@ void lwipk_core_lock_reset(void)
 /* Mailboxes ---------------------------------------------------------------- */
 
 #define LWIPK_MBOX_DEFAULT_SIZE 128
+#define LWIPK_MBOX_START_SLOTS	8
 
 /**
  * sys_mbox_new() - create a bounded mailbox.
@@ -450,12 +457,13 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 
 	if (size <= 0)
 		size = LWIPK_MBOX_DEFAULT_SIZE;
-	mb = lwipk_alloc(struct_size(mb, msgs, size), GFP_KERNEL);
-	if (!mb) {
-		*mbox = NULL;
-		SYS_STATS_INC(mbox.err);
-		return ERR_MEM;
-	}
+	mb = lwipk_alloc(sizeof(*mb), GFP_KERNEL);
+	if (!mb)
+		goto err_none;
+	mb->cap = min(size, LWIPK_MBOX_START_SLOTS);
+	mb->msgs = lwipk_alloc(array_size(mb->cap, sizeof(*mb->msgs)), GFP_KERNEL);
+	if (!mb->msgs)
+		goto err_free_mbox;
 	spin_lock_init(&mb->lock);
 	mb->head = 0;
 	mb->count = 0;
@@ -466,6 +474,13 @@ err_t sys_mbox_new(sys_mbox_t *mbox, int size)
 	SYS_STATS_INC_USED(mbox);
 	*mbox = mb;
 	return ERR_OK;
+
+err_free_mbox:
+	lwipk_free(mb);
+err_none:
+	*mbox = NULL;
+	SYS_STATS_INC(mbox.err);
+	return ERR_MEM;
 }
 
 /**
@@ -481,25 +496,55 @@ void sys_mbox_free(sys_mbox_t *mbox)
 	mb = *mbox;
 	if (mb->count)
 		pr_warn("mailbox freed with %u messages in it\n", mb->count);
+	lwipk_free(mb->msgs);
 	lwipk_free(mb);
 	*mbox = NULL;
 	atomic_dec(&lwipk_nmboxes);
 	SYS_STATS_DEC(mbox.used);
 }
 
+/*
+ * Double a full ring that may still grow; the lock is held on entry and on
+ * return, and dropped to allocate. Return: what the caller frees after
+ * unlocking (the old ring, an unused new one, or NULL).
+ */
+static void **lwipk_mbox_grow(struct lwipk_mbox *mb, unsigned long *flags)
+{
+	unsigned int want = min(mb->cap * 2, mb->size), i;
+	void **ring, **old;
+
+	spin_unlock_irqrestore(&mb->lock, *flags);
+	ring = lwipk_alloc(array_size(want, sizeof(*ring)), GFP_NOWAIT);
+	spin_lock_irqsave(&mb->lock, *flags);
+	if (!ring || mb->cap >= want)
+		return ring;	/* no memory (the ring stays full), or raced */
+	for (i = 0; i < mb->count; i++)
+		ring[i] = mb->msgs[(mb->head + i) % mb->cap];
+	old = mb->msgs;
+	mb->msgs = ring;
+	mb->cap = want;
+	mb->head = 0;
+	return old;
+}
+
 /* Context: any; never sleeps. */
 static bool lwipk_mbox_tryput(struct lwipk_mbox *mb, void *msg)
 {
+	void **spare = NULL;
 	unsigned long flags;
 	bool put = false;
 
 	spin_lock_irqsave(&mb->lock, flags);
-	if (mb->count < mb->size) {
-		mb->msgs[(mb->head + mb->count) % mb->size] = msg;
+	if (mb->count == mb->cap && mb->cap < mb->size)
+		spare = lwipk_mbox_grow(mb, &flags);
+	if (mb->count < mb->cap) {
+		mb->msgs[(mb->head + mb->count) % mb->cap] = msg;
 		mb->count++;
 		put = true;
 	}
 	spin_unlock_irqrestore(&mb->lock, flags);
+	if (spare)
+		lwipk_free(spare);
 	if (put)
 		wake_up(&mb->not_empty);
 	return put;
@@ -514,7 +559,7 @@ static bool lwipk_mbox_tryget(struct lwipk_mbox *mb, void **msg)
 	if (mb->count) {
 		if (msg)
 			*msg = mb->msgs[mb->head];
-		mb->head = (mb->head + 1) % mb->size;
+		mb->head = (mb->head + 1) % mb->cap;
 		mb->count--;
 		got = true;
 	}
