@@ -113,7 +113,7 @@ if [ -n "$tap" ]; then
 elif [ -n "$netdev" ]; then
 	args+=(-netdev "$netdev,id=n0")
 else
-	args+=(-netdev "user,id=n0,restrict=off$net_extra")
+	args+=(-netdev "user,id=n0,restrict=on$net_extra")
 fi
 [ -z "$pcap" ] || args+=(-object "filter-dump,id=dump0,netdev=n0,file=$pcap")
 [ -z "$qmp" ] || args+=(-qmp "unix:$qmp,server=on,wait=off")
