@@ -29,6 +29,10 @@ tcp_rr_nic + TCP 1-byte request/response (NIC, host responder)
 udp_pps_nic + UDP 64-byte datagrams sent by the NIC (guest->host)
 udp_loss_nic - UDP loss between socket and NIC (guest->host)
 tcp_rto_nic - TCP retransmission timeouts during the three NIC TCP tests
+tcp_send_tap + TCP bulk guest->host (NIC on tap, the host's own stack as sink)
+tcp_recv_tap + TCP bulk host->guest (NIC on tap, the host's own stack as source)
+tcp_rr_tap + TCP 1-byte request/response (NIC on tap, host responder)
+tcp_rto_tap - TCP retransmission timeouts during the three tap TCP tests
 tx_ceiling_nic + NIC ceiling: MTU-sized frames through the driver, no stack
 tx_ceiling_mbit_nic + NIC ceiling in Mbit/s (1514-byte frames)
 tcp_bulk_lo + TCP bulk over loopback (server thread)
@@ -64,6 +68,7 @@ fmt() { awk -v x="$1" 'BEGIN { if (x >= 100) printf "%.0f", x; else if (x >= 10)
 	echo "- guest: Debian kernel $(cat "$top/deps/kver" 2>/dev/null), QEMU $(qemu-system-x86_64 --version | head -n 1 | sed 's/.*version //'), accel ${ACCEL:-tcg,thread=multi}"
 	echo "- QEMU: \`qemu-system-x86_64 -m 1024 -smp 2 -accel tcg,thread=multi -device e1000,netdev=n0 -netdev user,id=n0,restrict=on,guestfwd=...-cmd:bench-peer ...\` (scripts/guest.sh)"
 	echo "- NIC: Linux = in-tree e1000.ko + Linux's stack; lwipk = lwip.ko + lwip_e1000.ko + lwip_sock.ko; one boot per configuration and repetition, alternating"
+	echo "- tap (as root): the same NIC boots on a tap device in a network namespace made for the run, the host's own stack as the peer (bench-peer --listen on 10.0.9.1); *_tap rows"
 	echo "- loopback: both stacks in one boot, order alternating per round; lwip.ko and lwip_sock.ko reloaded before each round (a fresh lwIP: no earlier round's TIME_WAITs)"
 	echo "- per measurement ${BENCH_TIME:-2} s; repetitions: see n${took:+; whole run took $took s}"
 	echo

@@ -3,8 +3,10 @@
 #
 # NIC: one boot per configuration and repetition, the two configurations
 # alternating (Linux, lwipk, lwipk, Linux, ...) so slow drift of a shared
-# machine lands on both. Loopback: one boot with both stacks, the order
-# alternating each round. Every sample goes to bench/raw.csv; bench/
+# machine lands on both. As root, the NIC runs again on a tap device in a
+# network namespace made (and removed) here, with bench-peer listening on
+# the host's own stack there (metrics *_tap); BENCH_TAP=0 skips it.
+# Loopback: one boot with both stacks, the order alternating each round. Every sample goes to bench/raw.csv; bench/
 # results.md has the medians, min-max and lwipk/Linux ratios, and
 # bench/results.png charts the ratios. Scratch logs go to bench/raw/.
 #
@@ -78,6 +80,50 @@ while [ "$r" -lt "$reps" ]; do
 		collect nic "$r" "$raw/nic-$s-$r.log"
 	done
 done
+
+# tap_bench: the NIC rounds again, on lwtap0 in namespace $ns, the peers
+# listening on 10.0.9.1 (sink 9, source 19, rr 7) on the host's stack.
+ns=lwipk-bench-$$
+tap_cleanup() {
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del "$ns" 2>/dev/null || true
+}
+tap_bench() {
+	local mode port
+	trap tap_cleanup EXIT
+	if ! { ip netns add "$ns" && ip -n "$ns" link set lo up &&
+		ip -n "$ns" tuntap add dev lwtap0 mode tap &&
+		ip -n "$ns" addr add 10.0.9.1/24 dev lwtap0 &&
+		ip -n "$ns" link set lwtap0 up; }; then
+		echo "bench: no tap namespace" >&2
+		return
+	fi
+	for mode in sink:9 source:19 rr:7; do
+		port=${mode#*:}
+		ip netns exec "$ns" "$bp" "${mode%:*}" --timeout 3600 --listen 10.0.9.1 "$port" &
+	done
+	r=0
+	while [ "$r" -lt "$reps" ]; do
+		r=$((r + 1))
+		if [ $((r % 2)) -eq 1 ]; then order="linux lwip"; else order="lwip linux"; fi
+		for s in $order; do
+			echo "bench: tap, $s, repetition $r/$reps ($(($(date +%s) - start)) s)"
+			ip netns exec "$ns" "$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" \
+				--timeout 300 --log "$raw/tap-$s-$r.log" --tap lwtap0 --file "$e1000" \
+				--env "BENCH_TIME=$secs" --env "BENCH_MODE=nic-$s" --env BENCH_NET=tap \
+				>/dev/null 2>&1 || true
+			grep -q '^lwipk-guest: end rc=0$' "$raw/tap-$s-$r.log" ||
+				echo "bench: tap-$s-$r: the guest did not finish cleanly" >&2
+			collect tap "$r" "$raw/tap-$s-$r.log"
+		done
+	done
+	tap_cleanup
+	trap - EXIT
+}
+if [ "${BENCH_TAP:-1}" = 1 ] && [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null; then
+	tap_bench
+fi
+
 echo "bench: loopback, both stacks, $reps rounds ($(($(date +%s) - start)) s)"
 boot lo 900 --env BENCH_MODE=lo --env "BENCH_REPS=$reps"
 # The loopback rounds are numbered in the log by "bench: round N".

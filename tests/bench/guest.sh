@@ -6,12 +6,18 @@
 #                          the order alternating each round
 #   BENCH_MODE=profile     the lwip NIC configuration, profiled
 # BENCH_TIME is each measurement's duration in seconds. The host peers are
-# guestfwd cmd: services on 10.0.2.100: 9 sink, 19 source, 7 rr.
+# guestfwd cmd: services on 10.0.2.100: 9 sink, 19 source, 7 rr; with
+# BENCH_NET=tap the NIC is on a tap device in a network namespace, the
+# guest is 10.0.9.2 and the peers listen on 10.0.9.1 (metrics *_tap).
 # shellcheck source=tests/guest/ktap.sh
 . /lwipk/ktap.sh
 mod=/lwipk/modules
 t=${BENCH_TIME:-2}
-peer=10.0.2.100
+if [ "${BENCH_NET:-user}" = tap ]; then
+	peer=10.0.9.1 addr=10.0.9.2 gw=10.0.9.1 net=tap
+else
+	peer=10.0.2.100 addr=10.0.2.15 gw=10.0.2.2 net=nic
+fi
 
 # line METRIC STACK VALUE UNIT: one measurement, as bench prints them.
 line() {
@@ -31,8 +37,8 @@ nic_up() {
 	if [ "$1" = linux ]; then
 		mods=e1000
 		insmod /lwipk/files/e1000.ko || return 1
-		ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 &&
-			ip route add default via 10.0.2.2 || return 1
+		ip link set eth0 up && ip addr add $addr/24 dev eth0 &&
+			ip route add default via $gw || return 1
 		i=0
 		while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ]; do
 			i=$((i + 1))
@@ -41,10 +47,12 @@ nic_up() {
 		done
 	else
 		mods='lwip lwip_e1000 lwip_sock'
-		for m in $mods; do insmod "$mod/$m.ko" || return 1; done
+		insmod $mod/lwip.ko && insmod $mod/lwip_e1000.ko ip=$addr gw=$gw &&
+			insmod $mod/lwip_sock.ko || return 1
 	fi
 	sleep 1
 	after=$(mem_available_kb)
+	[ $net = nic ] || return 0	# the same modules either way
 	# shellcheck disable=SC2086 # one word per module
 	line mod_size_nic "$1" "$(lsmod_kib $mods)" KiB
 	line mem_insmod_nic "$1" $((before - after)) KiB
@@ -70,6 +78,7 @@ nic_round() {
 	bench --family $f tcp_recv --time "$t" --host $peer --port 19
 	bench --family $f tcp_rr --time "$t" --host $peer --port 7
 	line tcp_rto_nic "$1" $(($(rto_count $f) - rto0)) timeouts
+	[ $net = nic ] || return 0	# over tap: the TCP tests only
 	# UDP to the guestfwd address: its MAC is known from the TCP tests
 	bench --family $f udp_pps --time "$t" --host $peer --port 9
 	bench --family $f tx_ceiling --time "$t"
@@ -168,7 +177,7 @@ case ${BENCH_MODE:-lo} in
 nic-linux|nic-lwip)
 	s=${BENCH_MODE#nic-}
 	nic_up "$s" || { echo "bench: error: $s NIC did not come up"; exit 1; }
-	nic_round "$s"
+	nic_round "$s" | sed "s/_nic stack=/_$net stack=/"
 	;;
 lo)
 	r=0
