@@ -28,12 +28,13 @@ void sys_check_core_locking(void);
 /*
  * Receive mailboxes hold one pointer per segment or datagram until the socket
  * layer takes them (it drains a TCP netconn's whole mailbox at once). 240
- * entries cover a full 256 KiB window of 1460-byte segments, and the ring
- * with its header still fits a 2 KiB kmalloc bucket: every idle connection
- * pays for two of them, 1024 entries cost 16 KiB each.
+ * entries cover a full 256 KiB window of 1460-byte segments. A UDP socket's
+ * limit should be SO_RCVBUF's bytes, as on Linux, not a datagram count: 2048
+ * small datagrams fit in its default half of 208 KiB. The port's mailboxes
+ * start with 8 slots and grow on demand, so idle sockets pay for none of this.
  */
 #define DEFAULT_TCP_RECVMBOX_SIZE	240
-#define DEFAULT_UDP_RECVMBOX_SIZE	240
+#define DEFAULT_UDP_RECVMBOX_SIZE	2048
 #define DEFAULT_RAW_RECVMBOX_SIZE	256
 #define DEFAULT_ACCEPTMBOX_SIZE		1024
 
