@@ -149,7 +149,8 @@ static struct pbuf *lwipk_lo_tcp_ref(struct pbuf *p)
 	hlen = IPH_HL_BYTES(iph);
 	if (len < hlen + TCP_HLEN)
 		return NULL;
-	hlen += TCPH_HDRLEN_BYTES((const struct tcp_hdr *)((const u8_t *)iph + hlen));
+	/* the TCP header's length: its data offset, byte 12's high nibble */
+	hlen += (((const u8_t *)iph)[hlen + 12] >> 4) * 4;
 	if (len <= hlen)
 		return NULL;	/* no payload: copying is cheaper */
 	h = pbuf_alloc(PBUF_RAW, hlen, PBUF_RAM);

@@ -144,7 +144,7 @@ void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
 	const struct tcp_hdr *h = tcphdr;
 
 	if (pcb && (pcb->flags & TF_RTO) && pcb->nrtx && !pcb->rtime &&
-	    lwip_ntohl(h->seqno) == pcb->lastack)
+	    be32_to_cpu((__force __be32)h->seqno) == pcb->lastack)
 		lwipk_tcp_rtos++;
 	return opts;
 }

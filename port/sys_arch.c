@@ -515,6 +515,7 @@ void sys_mbox_free(sys_mbox_t *mbox)
  * unlocking (the old ring, an unused new one, or NULL).
  */
 static void **lwipk_mbox_grow(struct lwipk_mbox *mb, unsigned long *flags)
+	__must_hold(&mb->lock)
 {
 	unsigned int want = min(mb->cap * 2, mb->size), i;
 	void **ring, **old;
