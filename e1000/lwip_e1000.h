@@ -7,8 +7,9 @@
  * Data path: IRQ (lwip_e1000_intr: read and clear the cause, mask) ->
  * threaded handler (lwip_e1000_poll: RX with a budget, link changes, unmask)
  * -> ethernet_input() under the tcpip core lock. TX: lwIP's linkoutput
- * (lwip_e1000_xmit) copies the pbuf chain into the next TX buffer and bumps
- * the tail; the same call reclaims what the NIC has finished.
+ * (lwip_e1000_xmit) copies the pbuf chain into the next TX buffer; the tail
+ * moves once, when lwIP lets go of the core lock (or when the ring fills), for
+ * all the frames queued meanwhile; xmit reclaims what the NIC has finished.
  */
 #ifndef LWIP_E1000_H
 #define LWIP_E1000_H
@@ -19,6 +20,7 @@
 #include <linux/seq_file.h>
 
 #include "lwip/netif.h"
+#include "lwipk/lwipk.h"
 
 /* Registers (byte offsets into BAR 0) */
 #define E1000_CTRL	0x0000	/* device control */
@@ -198,6 +200,7 @@ struct lwip_e1000_adapter {
 	atomic_t pending;		/* ICR causes for the IRQ thread */
 	bool csum_offload;		/* checksums by the device, both ways */
 	u32 tx_ctx;			/* the context last given, 0: none */
+	struct lwipk_deferred tx_doorbell; /* TDT, at the core lock's unlock */
 	u8 mac[6];
 	bool link_up;
 	bool irq_thread_normal;		/* the IRQ thread left SCHED_FIFO */

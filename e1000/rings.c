@@ -45,6 +45,19 @@ static unsigned int ring_next(const struct lwip_e1000_ring *r, unsigned int i)
 	return i + 1 == r->count ? 0 : i + 1;
 }
 
+/*
+ * The TX doorbell, run at the unlock of the core lock (lwipk_defer()): one
+ * tail write for every frame queued while lwIP held it, so that QEMU takes
+ * them in one exit. writel() orders descriptors and buffers before it.
+ */
+static void lwip_e1000_tx_doorbell(struct lwipk_deferred *d)
+{
+	struct lwip_e1000_adapter *a = container_of(d, struct lwip_e1000_adapter,
+						    tx_doorbell);
+
+	ew32(a, E1000_TDT, a->tx.next);
+}
+
 static int lwip_e1000_ring_alloc(struct lwip_e1000_adapter *a,
 				 struct lwip_e1000_ring *r, unsigned int count)
 {
@@ -135,6 +148,7 @@ void lwip_e1000_rings_start(struct lwip_e1000_adapter *a)
 	     E1000_RCTL_SECRC);
 
 	memset(txd, 0, RING_BYTES(&a->tx));
+	a->tx_doorbell.fn = lwip_e1000_tx_doorbell;
 	a->tx.next = 0;
 	a->tx.clean = 0;
 	a->tx_ctx = 0;
@@ -326,6 +340,12 @@ err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 	/* Room for a context and a data descriptor; one slot stays empty. */
 	if (ring_next(&a->tx, i) == a->tx.clean ||
 	    ring_next(&a->tx, ring_next(&a->tx, i)) == a->tx.clean) {
+		/* full of frames not rung in yet: ring now, take back */
+		ew32(a, E1000_TDT, i);
+		lwip_e1000_tx_reclaim(a);
+	}
+	if (ring_next(&a->tx, i) == a->tx.clean ||
+	    ring_next(&a->tx, ring_next(&a->tx, i)) == a->tx.clean) {
 		a->stats.tx_ring_full++;
 		a->stats.tx_dropped++;
 		LINK_STATS_INC(link.memerr);
@@ -383,7 +403,6 @@ err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 		MIB2_STATS_NETIF_INC(netif, ifoutnucastpkts);
 	else
 		MIB2_STATS_NETIF_INC(netif, ifoutucastpkts);
-	/* writel() orders descriptor and buffer before the tail moves. */
-	ew32(a, E1000_TDT, a->tx.next);
+	lwipk_defer(&a->tx_doorbell);
 	return ERR_OK;
 }

@@ -383,6 +383,35 @@ static void lwipk_tcpip_kick_if_late(void)
 		lwipk_tcpip_kicked = true;
 }
 
+static struct lwipk_deferred *lwipk_deferred_head;	/* core lock */
+
+/**
+ * lwipk_defer() - run @d->fn when the current holder lets go of the core
+ *	lock (once, however often deferred until then).
+ * @d: the work; the caller holds the core lock
+ */
+void lwipk_defer(struct lwipk_deferred *d)
+{
+	if (d->queued)
+		return;
+	d->queued = true;
+	d->next = lwipk_deferred_head;
+	lwipk_deferred_head = d;
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_defer, LWIP);
+
+/* Run what drivers deferred to this unlock (core lock held). */
+static void lwipk_run_deferred(void)
+{
+	while (lwipk_deferred_head) {
+		struct lwipk_deferred *d = lwipk_deferred_head;
+
+		lwipk_deferred_head = d->next;
+		d->queued = false;
+		d->fn(d);
+	}
+}
+
 /**
  * sys_lock_tcpip_core() - LOCK_TCPIP_CORE(): take lwIP's core lock.
  */
@@ -403,6 +432,7 @@ void sys_unlock_tcpip_core(void)
 	WARN_ON_ONCE(READ_ONCE(lwipk_core_owner) != current);
 	if (lwipk_tcpip_task)
 		lwipk_lo_unlock_drain();	/* may add timeouts: first */
+	lwipk_run_deferred();		/* after lo0: it may send too */
 	if (!lwipk_tcpip_task)
 		;	/* not started, or stopping */
 	else if (current == lwipk_tcpip_task)

@@ -42,6 +42,27 @@ void lwipk_netif_set_ops(struct netif *netif, const struct lwipk_netif_ops *ops)
  */
 void lwipk_tcp_abort(struct tcp_pcb *pcb);
 
+/**
+ * struct lwipk_deferred - work a driver hands to the next unlock of the
+ *	tcpip core lock, e.g. one TX doorbell for all the frames lwIP queued
+ *	while it held the lock.
+ * @fn: called with the core lock still held, once per lwipk_defer()
+ * @next: the port's list
+ * @queued: on the list
+ */
+struct lwipk_deferred {
+	void (*fn)(struct lwipk_deferred *d);
+	struct lwipk_deferred *next;
+	bool queued;
+};
+
+/**
+ * lwipk_defer() - run @d->fn when the current holder lets go of the core
+ *	lock (once, however often deferred until then).
+ * @d: the work; the caller holds the core lock
+ */
+void lwipk_defer(struct lwipk_deferred *d);
+
 /*
  * The index into every tcp_pcb's ext_args reserved for lwip_sock.ko,
  * allocated once when lwip.ko loads (lwIP never hands an index back).
