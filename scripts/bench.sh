@@ -37,11 +37,12 @@ fwd+=",guestfwd=tcp:10.0.2.100:7-cmd:$bp rr"
 
 start=$(date +%s)
 # boot NAME TIMEOUT [guest.sh options...]: the bench guest, its log in
-# $raw/NAME.log.
+# $raw/NAME.log; inside the command prefix in run_in (the tap namespace).
+run_in=()
 boot() {
 	local name=$1 timeout=$2
 	shift 2
-	"$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" --timeout "$timeout" \
+	"${run_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" --timeout "$timeout" \
 		--log "$raw/$name.log" --net "$fwd" --file "$e1000" \
 		--env "BENCH_TIME=$secs" "$@" >/dev/null 2>&1 || true
 	if ! grep -q '^lwipk-guest: end rc=0$' "$raw/$name.log"; then
@@ -70,16 +71,22 @@ collect() {
 		awk -v c="$1" -v r="$2" '{ print c "," r "," $0 }' >>"$csv"
 }
 
-r=0
-while [ "$r" -lt "$reps" ]; do
-	r=$((r + 1))
-	if [ $((r % 2)) -eq 1 ]; then order="linux lwip"; else order="lwip linux"; fi
-	for s in $order; do
-		echo "bench: NIC, $s, repetition $r/$reps ($(($(date +%s) - start)) s)"
-		boot "nic-$s-$r" 300 --env "BENCH_MODE=nic-$s"
-		collect nic "$r" "$raw/nic-$s-$r.log"
+# nic_rounds CONFIG [guest.sh options...]: the NIC boots, $reps of each
+# stack, alternating; samples under CONFIG (nic, tap).
+nic_rounds() {
+	local config=$1 r=0 s order
+	shift
+	while [ "$r" -lt "$reps" ]; do
+		r=$((r + 1))
+		if [ $((r % 2)) -eq 1 ]; then order="linux lwip"; else order="lwip linux"; fi
+		for s in $order; do
+			echo "bench: $config, $s, repetition $r/$reps ($(($(date +%s) - start)) s)"
+			boot "$config-$s-$r" 300 --env "BENCH_MODE=nic-$s" "$@"
+			collect "$config" "$r" "$raw/$config-$s-$r.log"
+		done
 	done
-done
+}
+nic_rounds nic
 
 # tap_bench: the NIC rounds again, on lwtap0 in namespace $ns, the peers
 # listening on 10.0.9.1 (sink 9, source 19, rr 7) on the host's stack.
@@ -102,21 +109,9 @@ tap_bench() {
 		port=${mode#*:}
 		ip netns exec "$ns" "$bp" "${mode%:*}" --timeout 3600 --listen 10.0.9.1 "$port" &
 	done
-	r=0
-	while [ "$r" -lt "$reps" ]; do
-		r=$((r + 1))
-		if [ $((r % 2)) -eq 1 ]; then order="linux lwip"; else order="lwip linux"; fi
-		for s in $order; do
-			echo "bench: tap, $s, repetition $r/$reps ($(($(date +%s) - start)) s)"
-			ip netns exec "$ns" "$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" \
-				--timeout 300 --log "$raw/tap-$s-$r.log" --tap lwtap0 --file "$e1000" \
-				--env "BENCH_TIME=$secs" --env "BENCH_MODE=nic-$s" --env BENCH_NET=tap \
-				>/dev/null 2>&1 || true
-			grep -q '^lwipk-guest: end rc=0$' "$raw/tap-$s-$r.log" ||
-				echo "bench: tap-$s-$r: the guest did not finish cleanly" >&2
-			collect tap "$r" "$raw/tap-$s-$r.log"
-		done
-	done
+	run_in=(ip netns exec "$ns")
+	nic_rounds tap --tap lwtap0 --env BENCH_NET=tap
+	run_in=()
 	tap_cleanup
 	trap - EXIT
 }
