@@ -26,6 +26,9 @@ void lwipk_thread_exit(void);
 int lwipk_loopif_add(void);
 void lwipk_lo_unlock_drain(void);
 
+/* timewait.c: the TIME_WAIT cap. */
+void lwipk_tw_show(struct seq_file *m);
+
 /* proc.c: the read-only /proc/lwip view. */
 int lwipk_proc_init(void);
 void lwipk_proc_exit(void);

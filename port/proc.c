@@ -171,6 +171,7 @@ static int lwipk_tcp_show(struct seq_file *m, void *v)
 	for (i = 0; i < ARRAY_SIZE(count); i++)
 		seq_printf(m, " %s %u", lwipk_tcp_states[i], count[i]);
 	seq_printf(m, "\nretransmission timeouts: %lu\n", rtos);
+	lwipk_tw_show(m);
 	return 0;
 }
 

@@ -239,6 +239,11 @@ int lwip_sock_release(struct socket *sock)
 	netconn_set_nonblocking(ls->conn, 0);
 	netconn_delete(ls->conn);
 	ls->conn = NULL;
+	if (sk->sk_type == SOCK_STREAM) {
+		LOCK_TCPIP_CORE();
+		lwipk_tw_watch();	/* it may have entered TIME_WAIT */
+		UNLOCK_TCPIP_CORE();
+	}
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	sock_orphan(sk);
 	release_sock(sk);

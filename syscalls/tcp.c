@@ -271,7 +271,8 @@ static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		e = netconn_connect(ls->conn, &ip, port);
 		if (e != ERR_OK && e != ERR_INPROGRESS) {
 			WRITE_ONCE(ls->connecting, false);
-			err = lwip_sock_errno(e);
+			/* ERR_BUF: no ephemeral port left, Linux's EADDRNOTAVAIL */
+			err = e == ERR_BUF ? -EADDRNOTAVAIL : lwip_sock_errno(e);
 			goto out_release;
 		}
 		ls->bound = true;

@@ -63,6 +63,14 @@ struct lwipk_deferred {
  */
 void lwipk_defer(struct lwipk_deferred *d);
 
+/**
+ * lwipk_tw_watch() - see that TIME_WAIT stays within lwip.ko's tw_max:
+ *	called when a connection may have entered TIME_WAIT (a socket closed).
+ *
+ * Context: the tcpip core lock is held.
+ */
+void lwipk_tw_watch(void);
+
 /*
  * The index into every tcp_pcb's ext_args reserved for lwip_sock.ko,
  * allocated once when lwip.ko loads (lwIP never hands an index back).
