@@ -262,6 +262,14 @@ static void lwip_e1000_tx_reclaim(struct lwip_e1000_adapter *a)
 		a->tx.clean = ring_next(&a->tx, a->tx.clean);
 }
 
+/* No room for a context and a data descriptor; one slot stays empty. */
+static bool lwip_e1000_tx_full(struct lwip_e1000_adapter *a)
+{
+	unsigned int next = ring_next(&a->tx, a->tx.next);
+
+	return next == a->tx.clean || ring_next(&a->tx, next) == a->tx.clean;
+}
+
 /*
  * Checksum offload for the IPv4 frame in @buf: seed the TCP/UDP checksum
  * with the pseudo-header sum (the device sums from tucss to the end and
@@ -337,15 +345,12 @@ err_t lwip_e1000_xmit(struct netif *netif, struct pbuf *p)
 
 	lwip_e1000_tx_reclaim(a);
 	i = a->tx.next;
-	/* Room for a context and a data descriptor; one slot stays empty. */
-	if (ring_next(&a->tx, i) == a->tx.clean ||
-	    ring_next(&a->tx, ring_next(&a->tx, i)) == a->tx.clean) {
+	if (lwip_e1000_tx_full(a)) {
 		/* full of frames not rung in yet: ring now, take back */
 		ew32(a, E1000_TDT, i);
 		lwip_e1000_tx_reclaim(a);
 	}
-	if (ring_next(&a->tx, i) == a->tx.clean ||
-	    ring_next(&a->tx, ring_next(&a->tx, i)) == a->tx.clean) {
+	if (lwip_e1000_tx_full(a)) {
 		a->stats.tx_ring_full++;
 		a->stats.tx_dropped++;
 		LINK_STATS_INC(link.memerr);

@@ -526,14 +526,13 @@ static bool lwip_tcp_flushed(struct lwip_sock *ls)
  *	out or a signal came, as Linux's tcp_close(); the close goes on in
  *	the background either way. With data unread there is no wait: the
  *	close resets the connection.
- * @ls: the socket, locked
+ * @ls: the socket, locked, a connect in progress settled
  */
 void lwip_tcp_linger(struct lwip_sock *ls)
 {
 	struct sock *sk = &ls->sk;
 	long timeo = sk->sk_lingertime;
 
-	lwip_tcp_connect_settle(ls);
 	if (!ls->connected || ls->listening || ls->rx_bytes ||
 	    READ_ONCE(ls->conn->recv_avail))
 		return;
