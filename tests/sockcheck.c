@@ -1463,29 +1463,60 @@ struct lwip_heap {
 	unsigned int time_wait;
 };
 
+/* lwIP's connections in TIME_WAIT (/proc/lwip/tcp), or -1. */
+static long lwip_time_wait(void)
+{
+	FILE *f = fopen("/proc/lwip/tcp", "re");
+	char line[4096];
+	unsigned int tw;
+	long n = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "total: CLOSED %*u LISTEN %*u SYN_SENT %*u SYN_RCVD %*u ESTABLISHED %*u FIN_WAIT_1 %*u FIN_WAIT_2 %*u CLOSE_WAIT %*u CLOSING %*u LAST_ACK %*u TIME_WAIT %u",
+			   &tw) == 1)
+			n = tw;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * lwIP's heap and TIME_WAIT count as one snapshot: the two files are read
+ * apart, and lwip.ko's tw_max timer may free TIME_WAIT PCBs in between, so
+ * the count is read before and after the heap until it holds still.
+ */
 static int lwip_heap(struct lwip_heap *h)
 {
 	char line[4096];
-	FILE *f = fopen("/proc/lwip/mem", "re");
-	unsigned int tw;
-	int found = 0;
+	long tw0, tw1;
+	int found, try;
+	FILE *f;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "heap: used %ld peak %*d limit %*u blocks %ld",
-			   &h->used, &h->blocks) == 2)
-			found = 1;
-	fclose(f);
-	f = fopen("/proc/lwip/tcp", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "total: CLOSED %*u LISTEN %*u SYN_SENT %*u SYN_RCVD %*u ESTABLISHED %*u FIN_WAIT_1 %*u FIN_WAIT_2 %*u CLOSE_WAIT %*u CLOSING %*u LAST_ACK %*u TIME_WAIT %u",
-			   &tw) == 1)
-			h->time_wait = tw;
-	fclose(f);
-	return found ? 0 : -1;
+	for (try = 0; try < 20; try++) {
+		tw0 = lwip_time_wait();
+		f = fopen("/proc/lwip/mem", "re");
+		if (!f || tw0 < 0)
+			goto fail;
+		found = 0;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "heap: used %ld peak %*d limit %*u blocks %ld",
+				   &h->used, &h->blocks) == 2)
+				found = 1;
+		fclose(f);
+		tw1 = lwip_time_wait();
+		if (!found)
+			return -1;
+		if (tw0 == tw1) {
+			h->time_wait = tw1;
+			return 0;
+		}
+	}
+	return -1;
+
+fail:
+	if (f)
+		fclose(f);
+	return -1;
 }
 
 /* lwip.ko's tw_max parameter, or -1. */
