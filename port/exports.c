@@ -115,7 +115,6 @@ EXPORT_SYMBOL_NS_GPL(tcp_backlog_delayed, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_backlog_accepted, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_ext_arg_set, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_ext_arg_get, LWIP);
-EXPORT_SYMBOL_NS_GPL(tcp_ext_arg_set_callbacks, LWIP);
 EXPORT_SYMBOL_NS_GPL(lwip_stats, LWIP);
 
 /*

@@ -191,9 +191,11 @@ struct sock *lwip_sock_alloc(struct net *net, struct socket *sock, int kern,
 	ls = lwip_sk(sk);
 	ls->conn = conn;
 	atomic_set(&ls->events, 0);
-	netconn_set_nonblocking(conn, 1);
 	LOCK_TCPIP_CORE();
+	netconn_set_nonblocking(conn, 1);
 	netconn_set_callback_arg(conn, ls);
+	if (sock->type == SOCK_STREAM && conn->pcb.tcp)
+		lwipk_pcb_guard(conn);	/* see port/pcbguard.c */
 	UNLOCK_TCPIP_CORE();
 	return sk;
 }
@@ -228,15 +230,11 @@ int lwip_sock_release(struct socket *sock)
 	if (ls->rx_child)
 		netconn_delete(ls->rx_child);
 	ls->rx_child = NULL;
-	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime &&
-	    sk->sk_type == SOCK_STREAM && !ls->listening) {
-		/* SO_LINGER 0: reset the connection, as Linux does */
-		LOCK_TCPIP_CORE();
-		if (ls->conn->pcb.tcp)
-			lwipk_tcp_abort(ls->conn->pcb.tcp);
-		UNLOCK_TCPIP_CORE();
-	}
-	netconn_set_nonblocking(ls->conn, 0);
+	LOCK_TCPIP_CORE();
+	if (sk->sk_type == SOCK_STREAM)
+		lwip_tcp_release_pcb(ls);
+	netconn_set_nonblocking(ls->conn, 0);	/* netconn_delete() waits */
+	UNLOCK_TCPIP_CORE();
 	netconn_delete(ls->conn);
 	ls->conn = NULL;
 	if (sk->sk_type == SOCK_STREAM) {
@@ -324,9 +322,15 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		return -ENOTCONN;
 	}
 	e = netconn_getaddr(ls->conn, &ip, &port, !peer);
+	if (e != ERR_OK && !peer) {
+		/* Linux keeps the address of a closed or reset connection */
+		ip = ls->local_ip;
+		port = ls->local_port;
+		e = ERR_OK;
+	}
 	release_sock(sock->sk);
 	if (e != ERR_OK)
-		return peer ? -ENOTCONN : lwip_sock_errno(e);
+		return -ENOTCONN;
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons(port);
@@ -352,10 +356,12 @@ int lwip_sock_renew_conn(struct lwip_sock *ls)
 	conn = netconn_new_with_callback(NETCONN_TCP, lwip_sock_event);
 	if (!conn)
 		return -ENOBUFS;
-	netconn_set_nonblocking(conn, 1);
 	LOCK_TCPIP_CORE();
+	netconn_set_nonblocking(conn, 1);
+	lwipk_pcb_unguard(old);
 	netconn_set_callback_arg(old, NULL);
 	netconn_set_callback_arg(conn, ls);
+	lwipk_pcb_guard(conn);
 	ls->conn = conn;
 	UNLOCK_TCPIP_CORE();
 	netconn_delete(old);
@@ -429,18 +435,24 @@ static int __init lwip_sock_init(void)
 	err = proto_register(&lwip_proto, 0);
 	if (err)
 		return err;
+	LOCK_TCPIP_CORE();
+	lwipk_pcb_set_passive_open(lwip_tcp_passive_open);
+	UNLOCK_TCPIP_CORE();
 	lwip_family_ops.family = lwip_sock_family;
 	err = sock_register(&lwip_family_ops);
 	if (err) {
 		if (err == -EEXIST)
 			pr_err("protocol family %d is taken: load with family=<free number>\n",
 			       lwip_sock_family);
-		goto unregister_proto;
+		goto remove_passive_open;
 	}
 	pr_info("lwIP sockets on protocol family %d\n", lwip_sock_family);
 	return 0;
 
-unregister_proto:
+remove_passive_open:
+	LOCK_TCPIP_CORE();
+	lwipk_pcb_set_passive_open(NULL);
+	UNLOCK_TCPIP_CORE();
 	proto_unregister(&lwip_proto);
 	return err;
 }
@@ -448,6 +460,9 @@ unregister_proto:
 static void __exit lwip_sock_exit(void)
 {
 	sock_unregister(lwip_sock_family);
+	LOCK_TCPIP_CORE();
+	lwipk_pcb_set_passive_open(NULL);
+	UNLOCK_TCPIP_CORE();
 	proto_unregister(&lwip_proto);
 }
 

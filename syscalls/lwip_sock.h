@@ -65,6 +65,9 @@
  * @bind_explicit: bind() chose @bind_ip and @bind_port.
  * @bind_ip: the address bind() chose.
  * @bind_port: the port bind() chose, 0 for ephemeral.
+ * @local_ip: TCP: the connection's own address, kept for getsockname()
+ *	once lwIP has freed the PCB (reset, TIME_WAIT ended), as Linux does.
+ * @local_port: TCP: the connection's own port, likewise.
  */
 struct lwip_sock {
 	struct sock sk;
@@ -91,6 +94,8 @@ struct lwip_sock {
 	bool bind_explicit;
 	ip_addr_t bind_ip;
 	u16 bind_port;
+	ip_addr_t local_ip;
+	u16 local_port;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)
@@ -141,6 +146,8 @@ int lwip_tcp_writable(struct lwip_sock *ls);
 void lwip_tcp_connect_settle(struct lwip_sock *ls);
 void lwip_tcp_rx_release(struct lwip_sock *ls);
 void lwip_tcp_linger(struct lwip_sock *ls);
+void lwip_tcp_release_pcb(struct lwip_sock *ls);
+err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb);
 
 /* udp.c */
 int lwip_udp_fill(struct lwip_sock *ls);

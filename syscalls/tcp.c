@@ -23,6 +23,17 @@
 /* Largest listen() backlog: lwIP's is a u8 and counts one more. */
 #define LWIP_TCP_BACKLOG_MAX	(U8_MAX - 1)
 
+/*
+ * Linux's tcp_min_snd_mss: the smallest segment a peer can make us send.
+ * lwIP takes any MSS option, and tcp_write() sizes new segments by half
+ * the largest window the peer ever announced, or by the full MSS while
+ * that is still 0. A peer announcing window 0 and then a tiny window (4)
+ * shrank that size below segments queued already, and tcp_write() failed
+ * its assertions ("mss_local is too small", "inconsistent oversize vs.
+ * space"): a WARN any peer could trigger. See lwip_tcp_clamp_snd().
+ */
+#define LWIP_TCP_MIN_SND_MSS	48
+
 enum lwip_connect_state {
 	LWIP_CONNECT_FAILED,
 	LWIP_CONNECT_PENDING,
@@ -175,6 +186,35 @@ static size_t lwip_tcp_sndroom(struct lwip_sock *ls, size_t len)
 	return queued >= cap ? 0 : min_t(size_t, len, cap - queued);
 }
 
+/*
+ * Make the segment size tcp_write() works with only ever grow: the MSS at
+ * least LWIP_TCP_MIN_SND_MSS, and the largest window seen (which only
+ * grows once the connection is up) at least two such segments, or two
+ * full ones where it was 0 (lwIP's own fallback, now kept). Called before
+ * anything is written.
+ */
+static void lwip_tcp_clamp_snd(struct tcp_pcb *pcb)
+{
+	pcb->mss = max_t(u16, pcb->mss, LWIP_TCP_MIN_SND_MSS);
+	if (!pcb->snd_wnd_max)
+		pcb->snd_wnd_max = 2 * pcb->mss;
+	else
+		pcb->snd_wnd_max = max_t(tcpwnd_size_t, pcb->snd_wnd_max,
+					 2 * LWIP_TCP_MIN_SND_MSS);
+}
+
+/*
+ * A connection is up, nothing written yet (core lock held): what the
+ * socket keeps of it, and the floor under the segment size.
+ */
+static void lwip_tcp_established(struct lwip_sock *ls, struct tcp_pcb *pcb)
+{
+	ls->rx_wnd_max = TCP_WND_MAX(pcb);
+	ls->local_ip = pcb->local_ip;	/* getsockname() after the PCB */
+	ls->local_port = pcb->local_port;
+	lwip_tcp_clamp_snd(pcb);
+}
+
 static enum lwip_connect_state lwip_tcp_connect_state(struct lwip_sock *ls)
 {
 	enum lwip_connect_state state = LWIP_CONNECT_FAILED;
@@ -212,7 +252,7 @@ void lwip_tcp_connect_settle(struct lwip_sock *ls)
 		LOCK_TCPIP_CORE();
 		pcb = ls->conn->pcb.tcp;
 		if (pcb) {
-			ls->rx_wnd_max = TCP_WND_MAX(pcb);
+			lwip_tcp_established(ls, pcb);
 			if (ls->syn_cnt)	/* no data sent yet */
 				pcb->nrtx = 0;	/* undo TCP_SYNCNT's head start */
 		}
@@ -310,16 +350,21 @@ out_release:
 	return err;
 }
 
-/*
- * SO_RCVBUF of a listener, for each connection lwIP makes for it before
- * the SYN-ACK goes out: announce the window SO_RCVBUF asks for, and note
- * in the child's ext arg how much of lwIP's window that keeps closed, for
- * accept() to carry on in rx_withheld. Core lock held.
+/**
+ * lwip_tcp_passive_open() - SO_RCVBUF of a listener, for each connection
+ *	lwIP makes for it before the SYN-ACK goes out: announce the window
+ *	SO_RCVBUF asks for, and note in the child's ext arg how much of
+ *	lwIP's window that keeps closed, for accept() to carry on in
+ *	rx_withheld. lwip.ko calls it for guarded listeners (port/pcbguard.c).
+ * @listener: the listener's netconn
+ * @cpcb: the new connection
+ *
+ * Context: the tcpip core lock is held.
+ * Return: ERR_OK.
  */
-static err_t lwip_tcp_passive_open(u8_t id, struct tcp_pcb_listen *lpcb,
-				   struct tcp_pcb *cpcb)
+err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb)
 {
-	struct lwip_sock *ls = tcp_ext_arg_get((struct tcp_pcb *)lpcb, id);
+	struct lwip_sock *ls = netconn_get_callback_arg(listener);
 	u32 closed = 0;
 
 	/*
@@ -331,13 +376,9 @@ static err_t lwip_tcp_passive_open(u8_t id, struct tcp_pcb_listen *lpcb,
 		closed = lwip_tcp_rcvbuf_closed(ls, TCP_WND);
 	cpcb->rcv_wnd -= closed;
 	cpcb->rcv_ann_wnd = cpcb->rcv_wnd;
-	tcp_ext_arg_set(cpcb, id, (void *)(uintptr_t)closed);
+	tcp_ext_arg_set(cpcb, lwipk_sock_ext_id, (void *)(uintptr_t)closed);
 	return ERR_OK;
 }
-
-static const struct tcp_ext_arg_callbacks lwip_tcp_ext_callbacks = {
-	.passive_open = lwip_tcp_passive_open,
-};
 
 static int lwip_tcp_listen(struct socket *sock, int backlog)
 {
@@ -359,11 +400,6 @@ static int lwip_tcp_listen(struct socket *sock, int backlog)
 	if ((unsigned int)backlog > LWIP_TCP_BACKLOG_MAX)
 		backlog = LWIP_TCP_BACKLOG_MAX;
 	lwip_sock_apply_options(ls);
-	LOCK_TCPIP_CORE();	/* tcp_listen() hands the ext arg on */
-	tcp_ext_arg_set_callbacks(ls->conn->pcb.tcp, lwipk_sock_ext_id,
-				  &lwip_tcp_ext_callbacks);
-	tcp_ext_arg_set(ls->conn->pcb.tcp, lwipk_sock_ext_id, ls);
-	UNLOCK_TCPIP_CORE();
 	if (!ls->bound)
 		e = netconn_bind(ls->conn, IP_ADDR_ANY, 0);
 	if (e == ERR_OK)
@@ -415,7 +451,7 @@ static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
 	struct netconn *child = NULL;
 	struct lwip_sock *nls;
 	struct sock *newsk;
-	u32 withheld = 0, wnd_max = 0;
+	u32 withheld = 0;
 	long timeo;
 	int err;
 
@@ -442,7 +478,6 @@ static int lwip_tcp_accept(struct socket *sock, struct socket *newsock,
 		tcp_backlog_accepted(child->pcb.tcp);
 		withheld = (uintptr_t)tcp_ext_arg_get(child->pcb.tcp,
 						      lwipk_sock_ext_id);
-		wnd_max = TCP_WND_MAX(child->pcb.tcp);
 	}
 	UNLOCK_TCPIP_CORE();
 out_release:
@@ -474,7 +509,10 @@ out_release:
 	nls->keep_cnt = READ_ONCE(ls->keep_cnt);
 	nls->syn_cnt = READ_ONCE(ls->syn_cnt);
 	nls->rx_withheld = withheld;	/* lwip_tcp_passive_open() */
-	nls->rx_wnd_max = wnd_max;
+	LOCK_TCPIP_CORE();
+	if (child->pcb.tcp)
+		lwip_tcp_established(nls, child->pcb.tcp);
+	UNLOCK_TCPIP_CORE();
 	lwip_sock_apply_options(nls);
 	nls->bound = true;
 	nls->connected = true;
@@ -546,6 +584,25 @@ void lwip_tcp_linger(struct lwip_sock *ls)
 		if (lwip_tcp_flushed(ls) || lwip_sock_wait(sk, &timeo, seq))
 			break;
 	}
+}
+
+/**
+ * lwip_tcp_release_pcb() - close(): let the connection's PCB go on without
+ *	the socket; under SO_LINGER 0 reset it first, as Linux does, but not
+ *	in TIME_WAIT, where Linux's socket is closed already.
+ * @ls: the socket, locked
+ *
+ * Context: the tcpip core lock is held.
+ */
+void lwip_tcp_release_pcb(struct lwip_sock *ls)
+{
+	struct tcp_pcb *pcb = ls->conn->pcb.tcp;
+	struct sock *sk = &ls->sk;
+
+	if (pcb && sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime &&
+	    !ls->listening && pcb->state != TIME_WAIT)
+		lwipk_tcp_abort(pcb);	/* the guard clears conn->pcb.tcp */
+	lwipk_pcb_unguard(ls->conn);
 }
 
 static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,

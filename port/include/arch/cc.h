@@ -64,9 +64,13 @@ typedef uintptr_t mem_ptr_t;
 #define lwip_htons(x)	((u16_t)cpu_to_be16(x))
 #define lwip_htonl(x)	((u32_t)cpu_to_be32(x))
 
-/* An lwIP assertion is a kernel WARN: loud, never fatal. */
+/*
+ * An lwIP assertion is a kernel WARN: loud (the test harness fails on it),
+ * never fatal, and once per site, so that nothing a peer sends can flood
+ * the log with them.
+ */
 #define LWIP_PLATFORM_ASSERT(msg) \
-	WARN(1, "lwip: assertion \"%s\" failed at %s:%d\n", msg, __FILE__, __LINE__)
+	WARN_ONCE(1, "lwip: assertion \"%s\" failed at %s:%d\n", msg, __FILE__, __LINE__)
 
 void lwipk_diag(const char *fmt, ...) __printf(1, 2);
 #define LWIP_PLATFORM_DIAG(x)	(lwipk_diag x)

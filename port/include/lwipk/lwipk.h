@@ -72,10 +72,25 @@ void lwipk_defer(struct lwipk_deferred *d);
 void lwipk_tw_watch(void);
 
 /*
- * The index into every tcp_pcb's ext_args reserved for lwip_sock.ko,
- * allocated once when lwip.ko loads (lwIP never hands an index back).
+ * The index into every tcp_pcb's ext_args reserved for sockets, allocated
+ * once when lwip.ko loads (lwIP never hands an index back). A guarded PCB
+ * (port/pcbguard.c) holds its netconn there; a connection lwIP made for a
+ * listener holds what the passive open hook put there until accept().
  */
 extern u8 lwipk_sock_ext_id;
+
+struct netconn;
+
+/*
+ * A socket layer's hook for a SYN reaching a guarded listener @listener:
+ * may shape the new connection @child before its SYN-ACK goes out.
+ */
+typedef err_t (*lwipk_passive_open_fn)(struct netconn *listener,
+				       struct tcp_pcb *child);
+
+void lwipk_pcb_guard(struct netconn *conn);
+void lwipk_pcb_unguard(struct netconn *conn);
+void lwipk_pcb_set_passive_open(lwipk_passive_open_fn fn);
 
 /**
  * lwipk_thread_join() - wait for a thread from sys_thread_new() to return.
