@@ -1,8 +1,9 @@
 # shellcheck shell=sh
 # The guest side of 'make test': every suite, in KTAP, one numbering.
-# PLAN=main (default) | model | twonic | tap | nicsock | pair: what to boot;
-# INJECT=notok|warn|hang replaces the plan by a deliberate failure, so the
-# host harness can prove it catches each kind (scripts/test.sh checks that).
+# PLAN=main (default) | model | twonic | tap | nicsock | pair | wire: what
+# to boot; INJECT=notok|warn|hang replaces the plan by a deliberate failure,
+# so the host harness can prove it catches each kind (scripts/test.sh checks
+# that).
 # shellcheck source=tests/guest/ktap.sh
 . /lwipk/ktap.sh
 # shellcheck source=tests/guest/nic.sh
@@ -11,6 +12,8 @@
 . /lwipk/sock.sh
 # shellcheck source=tests/guest/bench_smoke.sh
 . /lwipk/bench_smoke.sh
+# shellcheck source=tests/guest/wire.sh
+. /lwipk/wire.sh
 mod=/lwipk/modules
 
 echo "KTAP version 1"
@@ -30,6 +33,9 @@ hang)
 esac
 
 case ${PLAN:-main} in
+wire)
+	wire_suite
+	exit 0 ;;
 model|twonic|tap|nicsock|pair)
 	insmod $mod/lwip.ko
 	case $PLAN in
