@@ -4,9 +4,13 @@
 #   make            build the modules and the guest test programs
 #   make demo       set up, build, boot, show the stack at work
 #   make test       set up, build, boot, run every test, report (CI)
+#                   (KERNEL=debug: on a debug kernel, KASAN, lockdep,
+#                   kmemleak, UBSAN...: scripts/debug-kernel.sh)
 #   make run        boot a guest shell with the modules loaded
 #                   (PCAP=file.pcap records the NIC's traffic)
 #   make check      checkpatch --strict, sparse, W=1, shellcheck
+#   make fuzz       the wire boot with a long frame fuzz (FUZZ_FRAMES=200000,
+#                   SEED=S; the seed is printed)
 #   make bench      lwIP vs Linux's stack: bench/results.{md,png}, raw.csv
 #                   (PROFILE=1: a profile of lwipk's hot path, bench/profile.txt)
 #   make guest CMD='...' [FILES='a b']   run one command in a guest
@@ -17,16 +21,22 @@ KDIR	?= /usr/src/linux-headers-$(KVER)
 BUILD	:= build
 MUSLCC	?= musl-gcc
 UCFLAGS	:= -static -O2 -Wall -Wextra -Werror -pthread -Iinclude
-export KVER
+export KVER KERNEL
+
+# KERNEL=debug: the modules built against the debug kernel's tree (made and
+# cached by scripts/debug-kernel.sh) from a copy of the sources in
+# build/debug/src, so that the normal build's objects stay as they are.
+DEBUG_KDIR := $(CURDIR)/$(BUILD)/debug/kernel/linux
+DEBUG_SRC := $(CURDIR)/$(BUILD)/debug/src
 
 GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c)) \
 	$(patsubst tests/bench/%.c,$(BUILD)/guest/%,$(wildcard tests/bench/*.c))
 SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) \
 	$(wildcard tests/bench/*.sh) .ci/run
 
-.PHONY: all modules progs deps depcheck check test demo run guest bench clean
+.PHONY: all modules debug-modules progs deps depcheck check test demo run guest bench clean fuzz
 
-all: modules progs
+all: $(if $(filter debug,$(KERNEL)),debug-modules,modules) progs
 
 deps:
 	scripts/setup.sh
@@ -41,6 +51,15 @@ depcheck:
 
 modules: depcheck
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+debug-modules: depcheck
+	scripts/debug-kernel.sh
+	@mkdir -p $(DEBUG_SRC)/deps/lwip
+	tar -c --exclude-vcs --exclude=./build --exclude=./deps --exclude=./bench \
+		--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' --exclude='*.mod*' \
+		--exclude=modules.order --exclude=Module.symvers . deps/lwip/src | \
+		tar -x -C $(DEBUG_SRC)
+	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_SRC) W=1 modules
 
 # Host-side peers of the NIC tests, on Linux's own sockets; brownlazy too,
 # built for the host, as the Linux end of the NIC runs.
@@ -75,6 +94,11 @@ check: depcheck
 test: deps
 	$(MAKE) all
 	scripts/test.sh
+
+# The wire fuzzer at length (scripts/test.sh's wire boot, alone).
+fuzz: deps
+	$(MAKE) all
+	ONLY=wire FUZZ_FRAMES=$(or $(FUZZ_FRAMES),200000) SEED=$(SEED) scripts/test.sh
 
 demo: deps
 	$(MAKE) all

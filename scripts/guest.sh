@@ -24,8 +24,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/config.sh
 . "$top/scripts/config.sh"
 kver=${KVER:-$(cat "$DEPS/kver" 2>/dev/null || true)}
-kernel=$DEPS/kernel/$kver/vmlinuz
-[ -f "$kernel" ] || { echo "guest: no guest kernel: run 'make deps'" >&2; exit 1; }
+# The guest kernel, its own e1000.ko (Linux's driver, for comparisons) and
+# where lwipk's modules are: Debian's kernel and the clone's build, or with
+# KERNEL=debug the debug kernel (scripts/debug-kernel.sh) and build/debug/src.
+kdir=$DEPS/kernel/$kver mods=$top
+[ "${KERNEL:-}" != debug ] || kdir=$top/build/debug/kernel mods=$top/build/debug/src
+kernel=$kdir/vmlinuz
+[ -f "$kernel" ] || { echo "guest: no guest kernel $kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
 model=e1000 net2='' pcap='' tap='' netdev='' mac='' qmp='' append=''
@@ -63,10 +68,15 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$top/initramfs/init" "$root/init"
 cp "$top/initramfs/banner" "$root/lwipk/banner"
 cp "$top/initramfs/profile" "$root/etc/profile"
-find "$top" -name '*.ko' -not -path "$DEPS/*" -exec cp {} "$root/lwipk/modules/" \;
+find "$mods" \( -path "$mods/build" -o -path "$mods/deps" -o -path "$DEPS" \) -prune -o \
+	-name '*.ko' -exec cp {} "$root/lwipk/modules/" \;
 cp "$top"/build/guest/* "$root/lwipk/bin/" 2>/dev/null || true
 cp "$top"/tests/guest/*.sh "$root/lwipk/" 2>/dev/null || true
-for f in "${files[@]}"; do cp "$f" "$root/lwipk/files/"; done
+for f in "${files[@]}"; do
+	# Linux's e1000.ko: the guest kernel's own.
+	[ "$f" != "$DEPS/kernel/$kver/e1000.ko" ] || f=$kdir/e1000.ko
+	cp "$f" "$root/lwipk/files/"
+done
 
 if [ "$mode" = batch ]; then
 	{

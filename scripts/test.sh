@@ -10,7 +10,9 @@
 #   test.sh                    the whole plan, then the harness self-check
 #   test.sh --inject KIND      one deliberate failure (must exit non-zero)
 #   ONLY='nicsock tap' test.sh  just those boots (plan models twonic nicsock
-#                              pair tap harness), for working on one part
+#                              pair wire tap harness), for working on one part
+#   SEED=S FUZZ_FRAMES=N       the wire boot's fuzzer: its seed (default: the
+#                              time) and frames (default 3000)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +20,12 @@ out=$top/build/test
 mkdir -p "$out"
 
 kernel_problems='(kernel )?BUG[: ]|WARNING:|Oops|general protection fault|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|rcu_.*stall|UBSAN|KASAN|list_(add|del) corruption'
+# and the debug kernel's (KERNEL=debug): lockdep, kmemleak (initramfs/init).
+kernel_problems+='|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|unreferenced object'
+# KERNEL=debug (KASAN, lockdep, kmemleak...) guests are slower: the guests'
+# and the waits' time limits are multiplied by slow.
+slow=1
+[ "${KERNEL:-}" != debug ] || slow=${SLOW:-4}
 
 # judge LOG: print the verdict's reasons; exit 0 only for a clean pass.
 judge() {
@@ -43,7 +51,7 @@ judge() {
 # The host's echo service for NIC tests: each guest connection to
 # 10.0.2.100:7 (10.0.3.100:7 on a second NIC) runs one "peer echo-stdio".
 peer=$top/build/host/peer
-echo_fwd() { echo "guestfwd=tcp:$1:7-cmd:$peer echo-stdio --timeout 600"; }
+echo_fwd() { echo "guestfwd=tcp:$1:7-cmd:$peer echo-stdio --timeout $((600 * slow))"; }
 
 # guest NAME TIMEOUT [guest.sh options...]: run the plan in a guest (with
 # the echo service on its first NIC), its console in $out/NAME.log.
@@ -52,7 +60,7 @@ guest() {
 	shift 2
 	: >"$out/$name.log"
 	"$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
-		--timeout "$timeout" --log "$out/$name.log" --net "$(echo_fwd 10.0.2.100)" \
+		--timeout "$((timeout * slow))" --log "$out/$name.log" --net "$(echo_fwd 10.0.2.100)" \
 		--env NIC_PEER=10.0.2.100:7 "$@" >/dev/null 2>&1
 }
 
@@ -96,7 +104,7 @@ host_result() {
 wait_line() {
 	local i=0
 	while ! grep -q "^$2" "$1" && kill -0 "$3" 2>/dev/null; do
-		i=$((i + 1)); [ $i -le 3000 ] || return 1
+		i=$((i + 1)); [ $i -le $((3000 * slow)) ] || return 1
 		sleep 0.2
 	done
 	grep -q "^$2" "$1"
@@ -206,6 +214,50 @@ pair_run() {
 }
 ! want pair || pair_run
 
+# The guest's NIC on a QEMU socket netdev whose only peer is wirepeer
+# (tests/host/wirepeer.c, raw frames as UDP datagrams on the host's
+# loopback): TCP into a zero window that opens by a few bytes (the guest
+# connecting, then the peer), then a frame fuzzer with liveness checks
+# (SEED, FUZZ_FRAMES); the guest then checks lwIP's heap and unloads.
+wire_run() {
+	local pa pb gpid seed=${SEED:-$(date +%s)} frames=${FUZZ_FRAMES:-3000} fuzz_s k=${slow:-1}
+	pa=$("$peer" freeport)
+	pb=$("$peer" freeport)
+	fuzz_s=$((300 + frames / 50))	# generous: TCG fuzzes ~500 frames/s
+	guest wire $((fuzz_s + 900)) --env PLAN=wire --env "WIRE_FUZZ_TIME=$((fuzz_s * k))" \
+		--netdev "socket,udp=127.0.0.1:$pa,localaddr=127.0.0.1:$pb" &
+	gpid=$!
+	wire_peer window window --wait $((600 * k)) --timeout $((120 * k))
+	host_result $? wire_window_guest_connects_into_zero_window
+	wire_peer window-server window --guest-server --wait $((300 * k)) --timeout $((120 * k))
+	host_result $? wire_window_peer_connects_with_zero_window
+	wire_peer fuzz fuzz --seed "$seed" --frames "$frames" --timeout $((fuzz_s * k)) \
+		--wait $((300 * k))
+	host_result $? "wire_fuzz_seed_${seed}_frames_$frames"
+	wait "$gpid"
+	tally wire
+}
+
+# wire_peer NAME MODE ARGS...: one wirepeer step on wire_run's netdev
+# ($pa, $pb), its output in $out/wire-NAME.out (shown); stopped if the guest
+# ($gpid) ends first. Its exit status is the step's.
+wire_peer() {
+	local name=$1 mode=$2 pid rc
+	shift 2
+	"$top/build/host/wirepeer" "$mode" --bind "$pa" --to "$pb" "$@" \
+		>"$out/wire-$name.out" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null && kill -0 "$gpid" 2>/dev/null; do
+		sleep 0.5
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid"
+	rc=$?
+	sed 's/^/# /' "$out/wire-$name.out"
+	return $rc
+}
+! want wire || wire_run
+
 # The guest on a tap device inside a network namespace made (and removed)
 # here, with the host's own Linux stack as its peer: 10.0.9.1 in the
 # namespace, 10.0.9.2 in the guest. Needs root; skipped visibly otherwise.
@@ -221,7 +273,7 @@ tap_run() {
 	epid=$!
 	: >"$out/tap.log"
 	ip netns exec "$ns" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
-		--timeout 300 --log "$out/tap.log" --tap lwtap0 --env PLAN=tap >/dev/null 2>&1 &
+		--timeout $((300 * slow)) --log "$out/tap.log" --tap lwtap0 --env PLAN=tap >/dev/null 2>&1 &
 	gpid=$!
 	wait_line "$out/tap.log" 'lwipk-tap: ready' "$gpid"
 	ip netns exec "$ns" busybox ping -c 3 -W 5 10.0.9.2 >"$out/tap-ping.log" 2>&1
