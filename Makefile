@@ -30,7 +30,8 @@ DEBUG_KDIR := $(CURDIR)/$(BUILD)/debug/kernel/linux
 DEBUG_SRC := $(CURDIR)/$(BUILD)/debug/src
 
 GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c)) \
-	$(patsubst tests/bench/%.c,$(BUILD)/guest/%,$(wildcard tests/bench/*.c))
+	$(patsubst tests/bench/%.c,$(BUILD)/guest/%,$(wildcard tests/bench/*.c)) \
+	$(BUILD)/guest/sockcheck
 SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) \
 	$(wildcard tests/bench/*.sh) .ci/run
 
@@ -79,6 +80,11 @@ $(BUILD)/host/brownlazy: tests/brownlazy.c include/lwipk/af_lwip.h
 $(BUILD)/guest/%: tests/%.c $(wildcard tests/*.h include/lwipk/*.h)
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(UCFLAGS) -o $@ $<
+
+# sockcheck: one file per area of the socket API, in tests/sockcheck/.
+$(BUILD)/guest/sockcheck: $(wildcard tests/sockcheck/*.[ch] include/lwipk/*.h)
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(UCFLAGS) -o $@ $(filter %.c,$^)
 
 # The benchmark (make bench): one program for both stacks.
 $(BUILD)/guest/%: tests/bench/%.c $(wildcard include/lwipk/*.h)

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sockcheck, UDP datagrams. */
+#include "sockcheck.h"
+
+/* (Sending to 255.255.255.255 needs a route, which the guest lacks.) */
+static int t_udp_so_broadcast(void)
+{
+	int fd = sock(SOCK_DGRAM), one = 1, v = 0;
+	socklen_t len = sizeof(v);
+
+	CHECK(!setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)), "%s", E);
+	CHECK(!getsockopt(fd, SOL_SOCKET, SO_BROADCAST, &v, &len) && v == 1,
+	      "SO_BROADCAST %d: %s", v, E);
+	close(fd);
+	return 0;
+}
+
+static int t_udp_roundtrip(void)
+{
+	int a = sock(SOCK_DGRAM), b = sock(SOCK_DGRAM), pa, pb;
+	struct sockaddr_in la = lo(0), from;
+	socklen_t len = sizeof(from);
+	char buf[64];
+	ssize_t n;
+
+	CHECK(a >= 0 && b >= 0, "socket: %s", E);
+	CHECK(!bind(a, (struct sockaddr *)&la, sizeof(la)), "bind: %s", E);
+	CHECK(!bind(b, (struct sockaddr *)&la, sizeof(la)), "bind: %s", E);
+	pa = local_port(a);
+	pb = local_port(b);
+	la = lo(pb);
+	CHECK(sendto(a, "ping", 4, 0, (struct sockaddr *)&la, sizeof(la)) == 4, "sendto: %s", E);
+	n = recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+	CHECK(n == 4 && !memcmp(buf, "ping", 4), "recvfrom %zd: %s", n, E);
+	CHECK(len == sizeof(from) && from.sin_family == AF_INET &&
+	      from.sin_port == htons(pa) && from.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "from %x:%u", from.sin_addr.s_addr, ntohs(from.sin_port));
+	CHECK(sendto(b, "pong", 4, 0, (struct sockaddr *)&from, len) == 4, "sendto: %s", E);
+	CHECK(recv(a, buf, sizeof(buf), 0) == 4 && !memcmp(buf, "pong", 4), "recv: %s", E);
+	CHECK(recv(a, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN,
+	      "empty recv: %s", E);
+	close(a);
+	close(b);
+	return 0;
+}
+
+static int t_udp_connected_trunc(void)
+{
+	int a = sock(SOCK_DGRAM), b = sock(SOCK_DGRAM), n = -1;
+	struct sockaddr_in la = lo(0);
+	char big[100], buf[10];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	CHECK(!bind(b, (struct sockaddr *)&la, sizeof(la)), "bind: %s", E);
+	la = lo(local_port(b));
+	CHECK(send(a, "x", 1, 0) < 0 && errno == EDESTADDRREQ, "unconnected send: %s", E);
+	CHECK(!connect(a, (struct sockaddr *)&la, sizeof(la)), "connect: %s", E);
+	memset(big, 'z', sizeof(big));
+	CHECK(send(a, big, sizeof(big), 0) == sizeof(big), "send: %s", E);
+	CHECK(pollone(b, POLLIN, 5000) == POLLIN, "poll");
+	CHECK(!ioctl(b, FIONREAD, &n) && n == sizeof(big), "FIONREAD %d", n);
+	CHECK(recvmsg(b, &msg, 0) == sizeof(buf) && (msg.msg_flags & MSG_TRUNC),
+	      "recvmsg flags 0x%x: %s", msg.msg_flags, E);
+	close(a);
+	close(b);
+	return 0;
+}
+
+/* UDP SO_RCVBUF: datagrams beyond the buffer are dropped, not queued. */
+static int t_udp_so_rcvbuf_drops(void)
+{
+	struct sockaddr_in a = lo(0);
+	int r = sock(SOCK_DGRAM), w = sock(SOCK_DGRAM), i, got = 0;
+	char d[200];
+
+	CHECK(r >= 0 && w >= 0, "socket: %s", E);
+	CHECK(!setint(r, SOL_SOCKET, SO_RCVBUF, 4096), "SO_RCVBUF: %s", E);
+	CHECK(getint(r, SOL_SOCKET, SO_RCVBUF) == 8192, "SO_RCVBUF reads %d",
+	      getint(r, SOL_SOCKET, SO_RCVBUF));
+	CHECK(!bind(r, (struct sockaddr *)&a, sizeof(a)), "bind: %s", E);
+	a = lo(local_port(r));
+	memset(d, 'u', sizeof(d));
+	for (i = 0; i < 500; i++)
+		CHECK(sendto(w, d, sizeof(d), 0, (struct sockaddr *)&a, sizeof(a)) ==
+		      sizeof(d), "sendto %d: %s", i, E);
+	CHECK(pollone(r, POLLIN, WAIT_MS) & POLLIN, "nothing arrived");
+	while (recv(r, d, sizeof(d), MSG_DONTWAIT) == sizeof(d))
+		got++;
+	CHECK(errno == EAGAIN, "recv: %s", E);
+	CHECK(got > 0 && got <= 8192 / (int)sizeof(d),
+	      "%d datagrams of %zu bytes queued in 4096", got, sizeof(d));
+	close(r);
+	close(w);
+	return 0;
+}
+
+const struct sc_case sc_udp_cases[] = {
+	{ "udp_roundtrip", t_udp_roundtrip },
+	{ "udp_so_broadcast", t_udp_so_broadcast },
+	{ "udp_connected_trunc", t_udp_connected_trunc },
+	{ "udp_so_rcvbuf_drops", t_udp_so_rcvbuf_drops },
+	{ NULL, NULL }
+};
