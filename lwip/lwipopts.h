@@ -126,6 +126,15 @@ void lwipk_mem_free(void *ptr);
 #define LWIP_TCP_SACK_OUT		0
 #define LWIP_TCP_KEEPALIVE		1
 #define TCP_MAXRTX			12
+/*
+ * The maximum segment lifetime (TIME_WAIT lasts 2 MSL): lwip.ko's msl_ms
+ * parameter, 60 s by default as Linux's TCP_TIMEWAIT_LEN / 2; tests lower
+ * it to see TIME_WAIT expire (port/timewait.c).
+ */
+#ifndef __ASSEMBLY__
+extern unsigned int lwipk_tcp_msl;
+#endif
+#define TCP_MSL				lwipk_tcp_msl
 #define TCP_SYNMAXRTX			6
 #define LWIP_TCP_RTO_TIME		1000
 /* one slot per PCB for lwip_sock.ko (lwipk_sock_ext_id): SO_RCVBUF of listeners */

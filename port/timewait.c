@@ -29,6 +29,11 @@ static unsigned int tw_max = 4096;
 module_param(tw_max, uint, 0644);
 MODULE_PARM_DESC(tw_max, "Most TCP connections kept in TIME_WAIT, the oldest freed beyond (default 4096, Linux's tcp_max_tw_buckets in a 1 GiB guest; 0: no limit)");
 
+/* lwipopts.h's TCP_MSL: TIME_WAIT lasts 2 * msl_ms */
+unsigned int lwipk_tcp_msl = 60000;
+module_param_named(msl_ms, lwipk_tcp_msl, uint, 0644);
+MODULE_PARM_DESC(msl_ms, "TCP maximum segment lifetime in ms: TIME_WAIT lasts twice that (default 60000, as Linux)");
+
 #define LWIPK_TW_TRIM_MS	250
 
 static bool lwipk_tw_armed;		/* core lock */

@@ -113,8 +113,11 @@ wait_line() {
 # want NAME: whether this run includes the boot NAME (all unless ONLY says).
 want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
+# The main plan runs with SLUB's red zones and poisoning on the kmalloc caches
+# (lwIP's heap lives there): a write into freed memory is then a "BUG ...
+# Poison overwritten" that fails the run even without the debug kernel.
 if want plan; then
-	guest plan 1500
+	guest plan 1500 --append 'slub_debug=FZP,kmalloc-*'
 	tally plan
 fi
 # host_brownlazy NAME: start the host's brownlazy server on 127.0.0.1 (a

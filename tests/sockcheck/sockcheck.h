@@ -98,5 +98,6 @@ extern const struct sc_case sc_signals_cases[];
 extern const struct sc_case sc_udp_cases[];
 extern const struct sc_case sc_load_cases[];
 extern const struct sc_case sc_badinput_cases[];
+extern const struct sc_case sc_timewait_cases[];
 
 #endif
