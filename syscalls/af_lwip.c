@@ -164,6 +164,39 @@ static bool lwip_sock_addr_local(const ip_addr_t *ip)
 }
 
 /**
+ * lwip_sock_ip_broadcast() - whether @ip is a broadcast address, as
+ *	Linux's routes say: the limited broadcast, or the subnet broadcast
+ *	of a netif (127.255.255.255 for lo0's 127.0.0.1/8).
+ * @ip: the destination
+ *
+ * Context: takes the tcpip core lock.
+ * Return: true for a broadcast address.
+ */
+bool lwip_sock_ip_broadcast(const ip_addr_t *ip)
+{
+	u32 addr = ip4_addr_get_u32(ip_2_ip4(ip)), mask;
+	struct netif *netif;
+	bool bc = false;
+
+	if (addr == IPADDR_BROADCAST)
+		return true;
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(netif) {
+		mask = ip4_addr_get_u32(netif_ip4_netmask(netif));
+		if (mask == IPADDR_BROADCAST || ip4_addr_isany_val(*netif_ip4_addr(netif)))
+			continue;
+		if ((addr & ~mask) == ~mask &&
+		    ip4_addr_net_eq(ip_2_ip4(ip), netif_ip4_addr(netif),
+				    netif_ip4_netmask(netif))) {
+			bc = true;
+			break;
+		}
+	}
+	UNLOCK_TCPIP_CORE();
+	return bc;
+}
+
+/**
  * lwip_sock_alloc() - make the struct sock of a socket around a netconn.
  * @net: the network namespace
  * @sock: the socket
@@ -390,6 +423,13 @@ static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,
 	enum netconn_type type;
 	struct netconn *conn;
 
+	/*
+	 * lwIP is one stack for the whole machine: a socket in another
+	 * network namespace would escape it (and its CAP_NET_BIND_SERVICE
+	 * check, made in the initial user namespace through init_net).
+	 */
+	if (!net_eq(net, &init_net))
+		return -EAFNOSUPPORT;
 	switch (sock->type) {
 	case SOCK_STREAM:
 		if (protocol && protocol != IPPROTO_TCP)

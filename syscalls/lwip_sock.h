@@ -128,6 +128,7 @@ int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
 		   u16 *port);
 int lwip_sock_wait(struct sock *sk, long *timeo, int seq);
 int lwip_sock_renew_conn(struct lwip_sock *ls);
+bool lwip_sock_ip_broadcast(const ip_addr_t *ip);
 
 /* sockopt.c */
 int lwip_sock_errno(err_t err);

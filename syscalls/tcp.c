@@ -280,6 +280,9 @@ static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
 	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
 	if (err)
 		return err;
+	/* Linux: no route to a broadcast or multicast peer for TCP */
+	if (ip4_addr_ismulticast(ip_2_ip4(&ip)) || lwip_sock_ip_broadcast(&ip))
+		return -ENETUNREACH;
 	lock_sock(sk);
 	lwip_tcp_connect_settle(ls);
 	if (ls->connected) {
@@ -642,12 +645,14 @@ out_release:
 
 /* Copy up to @len bytes of the data not yet read to @to, from the start. */
 static int lwip_tcp_rx_copy(struct lwip_sock *ls, size_t len,
-			    struct iov_iter *to)
+			    struct iov_iter *to, bool trunc)
 {
 	size_t done = 0, n;
 	unsigned int i;
 	struct pbuf *p;
 
+	if (trunc)	/* MSG_TRUNC: Linux discards, copying nothing */
+		return min(len, ls->rx_bytes);
 	for (i = 0; i < ls->rx_n && done < len; i++) {
 		for (p = ls->rx_q[i]; p && done < len; p = p->next) {
 			n = min_t(size_t, p->len, len - done);
@@ -727,6 +732,8 @@ static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)	/* nothing is ever queued there */
+		return -EAGAIN;
 	lock_sock(sk);
 	lwip_tcp_connect_settle(ls);
 	if (ls->listening || (!ls->connected && !ls->connecting)) {
@@ -741,7 +748,8 @@ static int lwip_tcp_recvmsg(struct socket *sock, struct msghdr *msg,
 		lwip_tcp_connect_settle(ls);
 		lwip_tcp_fill(ls);
 		if (ls->rx_n) {
-			n = lwip_tcp_rx_copy(ls, len - copied, &msg->msg_iter);
+			n = lwip_tcp_rx_copy(ls, len - copied, &msg->msg_iter,
+					     flags & MSG_TRUNC);
 			if (n < 0) {
 				err = n;
 				break;
@@ -773,17 +781,19 @@ out_release:
 	return copied ? copied : err;
 }
 
-static int lwip_tcp_send_error(struct lwip_sock *ls, int flags, err_t e)
+/*
+ * What a send that lwIP refused with @e returns. A connection that is
+ * gone is EPIPE, or the error that ended it, which lwip_tcp_fill() takes
+ * from the netconn with whatever the peer sent before it: the receive
+ * side stays as it is, for recv() to read to its end.
+ */
+static int lwip_tcp_send_error(struct lwip_sock *ls, err_t e)
 {
-	int err;
-
 	if (e == ERR_RST || e == ERR_ABRT || e == ERR_CONN || e == ERR_CLSD) {
-		WRITE_ONCE(ls->rx_eof, true);
-		err = sock_error(&ls->sk) ?: -EPIPE;
-	} else {
-		err = lwip_sock_errno(e);
+		lwip_tcp_fill(ls);
+		return sock_error(&ls->sk) ?: -EPIPE;
 	}
-	return err;
+	return lwip_sock_errno(e);
 }
 
 static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
@@ -816,8 +826,9 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		err = sock_error(sk);
 		goto out_release;
 	}
+	/* Linux: EPIPE before connect() and after SHUT_WR, nothing else */
 	if (!ls->connected || (sk->sk_shutdown & SEND_SHUTDOWN)) {
-		err = lwip_tcp_send_error(ls, flags, ERR_CONN);
+		err = -EPIPE;
 		goto out_release;
 	}
 	buf = kvmalloc(min_t(size_t, len, LWIP_TCP_CHUNK), GFP_KERNEL);
@@ -845,7 +856,7 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		iov_iter_revert(&msg->msg_iter, n - written);
 		sent += written;
 		if (e != ERR_OK && e != ERR_WOULDBLOCK) {
-			err = lwip_tcp_send_error(ls, flags, e);
+			err = lwip_tcp_send_error(ls, e);
 			break;
 		}
 		if (written)

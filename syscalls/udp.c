@@ -69,6 +69,9 @@ static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
 	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
 	if (err)
 		return err;
+	/* Linux: a broadcast peer only with SO_BROADCAST */
+	if (!sock_flag(sk, SOCK_BROADCAST) && lwip_sock_ip_broadcast(&ip))
+		return -EACCES;
 	lock_sock(sk);
 	lwip_sock_apply_options(ls);
 	e = netconn_connect(ls->conn, &ip, port);
@@ -137,6 +140,8 @@ static int lwip_udp_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)	/* nothing is ever queued there */
+		return -EAGAIN;
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	for (;;) {
@@ -207,8 +212,7 @@ static int lwip_udp_sendmsg(struct socket *sock, struct msghdr *msg,
 			return err;
 		if (!port)
 			return -EINVAL;
-		if (lwip_ip_be32(&ip) == htonl(INADDR_BROADCAST) &&
-		    !sock_flag(sk, SOCK_BROADCAST))
+		if (!sock_flag(sk, SOCK_BROADCAST) && lwip_sock_ip_broadcast(&ip))
 			return -EACCES;
 	}
 	nb = netbuf_new();
