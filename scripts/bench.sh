@@ -17,8 +17,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/config.sh
-. "$top/scripts/config.sh"
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 reps=${BENCH_REPS:-5}
 secs=${BENCH_TIME:-2}
 out=$top/bench

@@ -21,8 +21,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/config.sh
-. "$top/scripts/config.sh"
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 kver=${KVER:-$(cat "$DEPS/kver" 2>/dev/null || true)}
 # The guest kernel, its own e1000.ko (Linux's driver, for comparisons) and
 # where lwipk's modules are: Debian's kernel and the clone's build, or with

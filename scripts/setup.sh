@@ -10,22 +10,9 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/config.sh
-. "$top/scripts/config.sh"
-
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-
-say() { printf 'setup: %s\n' "$*"; }
-die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
-
-apt_updated=
-apt_update() {
-	[ -n "$apt_updated" ] && return
-	say "apt-get update"
-	$SUDO apt-get update -qq || die "apt-get update failed"
-	apt_updated=1
-}
+LIB_NAME=setup
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
 # Source packages come from trixie; binaries stay bookworm's.
 src_list=/etc/apt/sources.list.d/lwipk-trixie-src.sources
@@ -44,30 +31,15 @@ fi
 kver=$(resolve_kver) || die "cannot resolve the kernel version (set KVER=...)"
 say "guest kernel: $kver"
 
-pkgs=(linux-headers-"$kver" qemu-system-x86 busybox-static cpio musl-tools
-      sparse shellcheck gnuplot-nox dpkg-dev xz-utils kmod)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	apt_update
-	say "installing: ${missing[*]}"
-	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" || die "apt-get install failed"
-fi
+apt_install linux-headers-"$kver" qemu-system-x86 busybox-static cpio musl-tools \
+	sparse shellcheck gnuplot-nox dpkg-dev xz-utils kmod
 
 mkdir -p "$DEPS"
 
 # Guest kernel image, extracted (not installed).
 if [ ! -f "$DEPS/kernel/$kver/vmlinuz" ]; then
-	apt_update
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp"	# apt's _apt user downloads into it
-	say "fetching linux-image-$kver"
-	(cd "$tmp" && apt-get download -qq "linux-image-$kver") ||
-		die "apt-get download linux-image-$kver failed"
+	apt_download "linux-image-$kver" "$tmp"
 	dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x"
 	mkdir -p "$DEPS/kernel/$kver"
 	cp "$tmp/x/boot/vmlinuz-$kver" "$DEPS/kernel/$kver/vmlinuz"
@@ -94,12 +66,8 @@ fi
 
 # checkpatch.pl from linux-source-6.1.
 if [ ! -x "$DEPS/checkpatch/scripts/checkpatch.pl" ]; then
-	apt_update
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp"
-	say "fetching linux-source-6.1 for checkpatch.pl"
-	(cd "$tmp" && apt-get download -qq linux-source-6.1) ||
-		die "apt-get download linux-source-6.1 failed"
+	apt_download linux-source-6.1 "$tmp"	# for checkpatch.pl
 	dpkg-deb --fsys-tarfile "$tmp"/linux-source-6.1_*.deb |
 		tar -x -C "$tmp" --wildcards '*/linux-source-6.1.tar.xz'
 	mkdir -p "$DEPS/checkpatch"
