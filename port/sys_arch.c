@@ -463,6 +463,7 @@ void sys_check_core_locking(void)
 	WARN_ONCE(READ_ONCE(lwipk_core_owner) != current,
 		  "lwip: core function called without the tcpip core lock\n");
 }
+EXPORT_SYMBOL_NS_GPL(sys_check_core_locking, LWIP);
 
 /**
  * lwipk_core_lock_reset() - forget the tcpip thread once it has exited.

@@ -53,10 +53,11 @@ static int lwip_sock_async_errno(struct lwip_sock *ls, err_t err)
 }
 
 /*
- * lwIP calls this for every event of a netconn: in the tcpip thread with
- * the core lock held, or in the thread of a netconn call. Connections
- * lwIP made for a listener and nobody accepted yet still carry the -1
- * netconn_alloc() put in callback_arg (no pointer ends in 0xffffffff).
+ * lwIP calls this for every event of a netconn, with the core lock held:
+ * in the tcpip thread, or in the thread of a netconn call (locking rule 4
+ * in lwip_sock.h). Connections lwIP made for a listener and nobody
+ * accepted yet still carry the -1 netconn_alloc() put in callback_arg (no
+ * pointer ends in 0xffffffff).
  */
 static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 			    u16_t len)
@@ -70,7 +71,8 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 		return;
 	ls = netconn_get_callback_arg(conn);
 	if (!ls || evt == NETCONN_EVT_RCVMINUS || evt == NETCONN_EVT_SENDMINUS)
-		return;
+		return;	/* the only events lwIP sends without the core lock */
+	lwip_sock_assert_core_locked();
 	sk = &ls->sk;
 	if (evt == NETCONN_EVT_ERROR) {
 		err = lwip_sock_async_errno(ls, conn->pending_err);

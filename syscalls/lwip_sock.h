@@ -21,6 +21,29 @@
 #include "lwip/netbuf.h"
 #include "lwip/pbuf.h"
 
+/*
+ * Locking: the rules every file of lwip_sock.ko keeps.
+ *
+ * 1. The socket lock (lock_sock()) serializes a socket's calls and guards
+ *    every field of struct lwip_sock. Exceptions: @events is atomic, and
+ *    the flags that poll() reads without the lock are written with
+ *    WRITE_ONCE() and read with READ_ONCE().
+ * 2. lwIP's tcpip core lock (LOCK_TCPIP_CORE(), a mutex) guards all of
+ *    lwIP: every raw API call, every PCB and netif field. The netconn_*()
+ *    calls take it themselves (LWIP_TCPIP_CORE_LOCKING), so they are
+ *    never called with it held: it does not nest.
+ * 3. Order: the socket lock, then the core lock; never a socket lock
+ *    under the core lock.
+ * 4. lwIP calls into this module (lwip_sock_event(), the pcbguard hooks)
+ *    with the core lock held, from the tcpip thread or from the thread of
+ *    a netconn call: such code neither sleeps nor takes a socket lock; it
+ *    notes what happened and wakes the socket's waiters.
+ * 5. A function that needs the core lock held says "Context: the tcpip
+ *    core lock is held" and checks it with lwip_sock_assert_core_locked(),
+ *    which WARNs (once) when the caller does not hold it.
+ */
+#define lwip_sock_assert_core_locked()	LWIP_ASSERT_CORE_LOCKED()
+
 /* Default protocol family: AF_SNA, never implemented by Linux. */
 #define LWIP_SOCK_FAMILY_DEFAULT	22
 

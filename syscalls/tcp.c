@@ -204,11 +204,13 @@ static void lwip_tcp_clamp_snd(struct tcp_pcb *pcb)
 }
 
 /*
- * A connection is up, nothing written yet (core lock held): what the
- * socket keeps of it, and the floor under the segment size.
+ * A connection is up, nothing written yet: what the socket keeps of it,
+ * and the floor under the segment size. Context: the tcpip core lock is
+ * held.
  */
 static void lwip_tcp_established(struct lwip_sock *ls, struct tcp_pcb *pcb)
 {
+	lwip_sock_assert_core_locked();
 	ls->rx_wnd_max = TCP_WND_MAX(pcb);
 	ls->local_ip = pcb->local_ip;	/* getsockname() after the PCB */
 	ls->local_port = pcb->local_port;
@@ -370,6 +372,7 @@ err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb)
 	struct lwip_sock *ls = netconn_get_callback_arg(listener);
 	u32 closed = 0;
 
+	lwip_sock_assert_core_locked();
 	/*
 	 * Only with window scaling, where rcv_wnd is all of TCP_WND: without
 	 * it, lwIP asserts that a SYN's window option finds the default
@@ -602,6 +605,7 @@ void lwip_tcp_release_pcb(struct lwip_sock *ls)
 	struct tcp_pcb *pcb = ls->conn->pcb.tcp;
 	struct sock *sk = &ls->sk;
 
+	lwip_sock_assert_core_locked();
 	if (pcb && sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime &&
 	    !ls->listening && pcb->state != TIME_WAIT)
 		lwipk_tcp_abort(pcb);	/* the guard clears conn->pcb.tcp */
