@@ -55,6 +55,13 @@ ktap_check lwip.proc_shows_loopback \
 	grep -q '^lo0 .* addr 127\.0\.0\.1 mask 255\.0\.0\.0 .* up link up' /proc/lwip/netifs
 selftest_run
 ktap_import selftest /tmp/selftest.ktap
+# A failed self test fails its insmod, so that no caller can miss it.
+if insmod $mod/lwip_selftest.ko suite=port inject=fail 2>/dev/null; then
+	rmmod lwip_selftest
+	ktap_result 1 selftest.failure_fails_insmod
+else
+	ktap_result 0 selftest.failure_fails_insmod
+fi
 ktap_check lwip.rmmod rmmod lwip
 
 # --- lifecycle: 20 load/test/unload cycles, memory back to baseline -------

@@ -35,7 +35,7 @@ MODULE_PARM_DESC(serve_ms, "suite=serve: how long to wait for the client (defaul
 
 static char *inject = "";
 module_param(inject, charp, 0444);
-MODULE_PARM_DESC(inject, "Harness check: 'warn' raises a kernel WARNING on purpose");
+MODULE_PARM_DESC(inject, "Harness check: 'warn' raises a kernel WARNING on purpose, 'fail' adds a failing test");
 
 static void lwipk_run(const struct lwipk_test *tests, unsigned int n,
 		      unsigned int *num, unsigned int *failed)
@@ -70,7 +70,11 @@ static int __init lwipk_selftest_init(void)
 	pr_info("KTAP version 1\n");
 	pr_info("1..%u\n", (port ? lwipk_port_ntests : 0) +
 		(stack ? lwipk_stack_ntests : 0) + (nic ? lwipk_nic_ntests : 0) +
-		(serve ? lwipk_serve_ntests : 0));
+		(serve ? lwipk_serve_ntests : 0) + !strcmp(inject, "fail"));
+	if (!strcmp(inject, "fail")) {
+		failed++;
+		pr_info("not ok %u inject.deliberate_failure\n", ++num);
+	}
 	if (port)
 		lwipk_run(lwipk_port_tests, lwipk_port_ntests, &num, &failed);
 	if (stack)
@@ -80,7 +84,8 @@ static int __init lwipk_selftest_init(void)
 	if (serve)
 		lwipk_run(lwipk_serve_tests, lwipk_serve_ntests, &num, &failed);
 	pr_info("# %u passed, %u failed\n", num - failed, failed);
-	return 0;
+	/* as lib/test_*.c: a failed test fails the insmod, for any caller */
+	return failed ? -EINVAL : 0;
 }
 
 static void __exit lwipk_selftest_exit(void)
