@@ -5,7 +5,7 @@
  *   netifs  name, MAC, addresses, flags, MTU and packet counters per netif
  *   mem     the capped heap, lwIP's pools and the sys objects in use
  *   tcp     every TCP PCB with its state, and a count per state
- *   stats   lwIP's protocol counters
+ *   stats   lwIP's protocol counters, and the martian packets dropped
  *   core    who holds the tcpip core lock (read without taking it)
  *
  * Everything is read under the tcpip core lock, so a snapshot is consistent.
@@ -198,6 +198,7 @@ static int lwipk_stats_show(struct seq_file *m, void *v)
 	lwipk_proto_show(m, "icmp", &s.icmp);
 	lwipk_proto_show(m, "udp", &s.udp);
 	lwipk_proto_show(m, "tcp", &s.tcp);
+	lwipk_martian_show(m);
 	return 0;
 }
 

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What lwIP leaves predictable or lets in, made as Linux has it, from
+ * lwIP's hooks (its sources stay as upstream ships them):
+ *
+ *   - TCP initial sequence numbers: lwIP's default adds its tick counter to
+ *     a global, so the next ISN is easy to guess. LWIP_HOOK_TCP_ISN gives
+ *     RFC 6528's: a keyed SipHash of the 4-tuple plus a clock, as Linux's
+ *     secure_tcp_seq() does.
+ *   - martian sources: LWIP_HOOK_IP4_INPUT drops packets from the wire
+ *     that claim to come from loopback, from the receiving netif's own
+ *     address, from 0.0.0.0 (but DHCP) or from a multicast or broadcast
+ *     address, before lwIP looks at them, and counts them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/ktime.h>
+#include <linux/seq_file.h>
+#include <linux/atomic.h>
+
+#include "lwip/opt.h"
+#include "lwip/ip.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/prot/ip4.h"
+#include "lwip/prot/udp.h"
+#include "lwip/prot/iana.h"
+#include "lwip/stats.h"
+#include "lwipk_port.h"
+
+static siphash_key_t lwipk_isn_key __read_mostly;
+
+/**
+ * lwipk_harden_init() - draw the ISN key; before lwIP starts.
+ */
+void lwipk_harden_init(void)
+{
+	get_random_bytes(&lwipk_isn_key, sizeof(lwipk_isn_key));
+}
+
+/**
+ * lwipk_tcp_isn() - LWIP_HOOK_TCP_ISN: RFC 6528's initial sequence number,
+ *	as Linux's secure_tcp_seq(): a keyed hash of the connection's
+ *	addresses and ports, plus the time in 64 ns units.
+ * @local_ip: our address
+ * @local_port: our port (host order)
+ * @remote_ip: the peer's address
+ * @remote_port: the peer's port (host order)
+ *
+ * Context: core lock held (tcp_connect(), tcp_listen_input()).
+ * Return: the ISN.
+ */
+u32 lwipk_tcp_isn(const struct ip4_addr *local_ip, u16 local_port,
+		  const struct ip4_addr *remote_ip, u16 remote_port)
+{
+	u32 hash = siphash_3u32(local_ip->addr, remote_ip->addr,
+				(u32)local_port << 16 | remote_port,
+				&lwipk_isn_key);
+
+	return hash + (u32)(ktime_get_ns() >> 6);
+}
+
+/* ---- martian sources --------------------------------------------------- */
+
+enum lwipk_martian {
+	LWIPK_MARTIAN_LOOPBACK,		/* 127.0.0.0/8 */
+	LWIPK_MARTIAN_OWN,		/* the receiving netif's own address */
+	LWIPK_MARTIAN_ZERO,		/* 0.0.0.0, but DHCP */
+	LWIPK_MARTIAN_MCAST,		/* multicast or broadcast */
+	LWIPK_MARTIAN_KINDS
+};
+
+static const char *const lwipk_martian_names[LWIPK_MARTIAN_KINDS] = {
+	"loopback", "own", "zero", "mcast",
+};
+
+static atomic_long_t lwipk_martians[LWIPK_MARTIAN_KINDS];
+
+/* UDP to a DHCP port: 0.0.0.0 is a client's source before it has one. */
+static bool lwipk_is_dhcp(const struct pbuf *p, const struct ip_hdr *iph)
+{
+	const struct udp_hdr *uh;
+	u16 hlen = IPH_HL_BYTES(iph);
+
+	if (IPH_PROTO(iph) != IP_PROTO_UDP || p->len < hlen + UDP_HLEN)
+		return false;
+	uh = (const struct udp_hdr *)((const u8 *)iph + hlen);
+	return uh->dest == PP_HTONS(LWIP_IANA_PORT_DHCP_SERVER) ||
+	       uh->dest == PP_HTONS(LWIP_IANA_PORT_DHCP_CLIENT);
+}
+
+static int lwipk_martian_kind(const struct pbuf *p, const struct netif *inp)
+{
+	const struct ip_hdr *iph = p->payload;
+	ip4_addr_t src;
+
+	ip4_addr_copy(src, iph->src);
+	if (ip4_addr_isloopback(&src))
+		return LWIPK_MARTIAN_LOOPBACK;
+	if (ip4_addr_isany_val(src))
+		return lwipk_is_dhcp(p, iph) ? -1 : LWIPK_MARTIAN_ZERO;
+	if (ip4_addr_eq(&src, netif_ip4_addr(inp)))
+		return LWIPK_MARTIAN_OWN;
+	if (ip4_addr_ismulticast(&src) || ip4_addr_isbroadcast(&src, inp))
+		return LWIPK_MARTIAN_MCAST;
+	return -1;
+}
+
+/**
+ * lwipk_ip4_input_hook() - LWIP_HOOK_IP4_INPUT: drop (and count) an IPv4
+ *	packet from the wire whose source no host on it can have.
+ * @p: the packet, its IP header first (version 4, checked by lwIP)
+ * @inp: the netif it arrived on; lo0's packets are ours and pass
+ *
+ * Context: core lock held (ip4_input()).
+ * Return: 1 when the packet was freed here, 0 to let lwIP go on.
+ */
+int lwipk_ip4_input_hook(struct pbuf *p, struct netif *inp)
+{
+	int kind;
+
+	if (lwipk_loopif_is(inp) || p->len < IP_HLEN)
+		return 0;	/* short: lwIP drops it as such */
+	kind = lwipk_martian_kind(p, inp);
+	if (kind < 0)
+		return 0;
+	atomic_long_inc(&lwipk_martians[kind]);
+	MIB2_STATS_INC(mib2.ipinaddrerrors);
+	MIB2_STATS_INC(mib2.ipindiscards);
+	pbuf_free(p);
+	return 1;
+}
+
+/**
+ * lwipk_martian_show() - the martian line of /proc/lwip/stats.
+ * @m: the seq_file
+ */
+void lwipk_martian_show(struct seq_file *m)
+{
+	long n[LWIPK_MARTIAN_KINDS], total = 0;
+	int i;
+
+	for (i = 0; i < LWIPK_MARTIAN_KINDS; i++) {
+		n[i] = atomic_long_read(&lwipk_martians[i]);
+		total += n[i];
+	}
+	seq_printf(m, "martian drop %ld", total);
+	for (i = 0; i < LWIPK_MARTIAN_KINDS; i++)
+		seq_printf(m, " %s %ld", lwipk_martian_names[i], n[i]);
+	seq_putc(m, '\n');
+}
