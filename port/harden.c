@@ -7,6 +7,9 @@
  *     a global, so the next ISN is easy to guess. LWIP_HOOK_TCP_ISN gives
  *     RFC 6528's: a keyed SipHash of the 4-tuple plus a clock, as Linux's
  *     secure_tcp_seq() does.
+ *   - ephemeral ports: lwIP takes the next free port after the last one it
+ *     gave (only the first is random). lwipk_netconn_bind_random() binds a
+ *     random free one; lwip_sock calls it where lwIP would pick.
  *   - martian sources: LWIP_HOOK_IP4_INPUT drops packets from the wire
  *     that claim to come from loopback, from the receiving netif's own
  *     address, from 0.0.0.0 (but DHCP) or from a multicast or broadcast
@@ -14,13 +17,18 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/export.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/ktime.h>
 #include <linux/seq_file.h>
 #include <linux/atomic.h>
 
+/* <linux/timex.h> has a TIME_WAIT of its own; lwIP's enum needs the name. */
+#undef TIME_WAIT
+
 #include "lwip/opt.h"
+#include "lwip/api.h"
 #include "lwip/ip.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -28,6 +36,10 @@
 #include "lwip/prot/udp.h"
 #include "lwip/prot/iana.h"
 #include "lwip/stats.h"
+#include "lwip/tcpip.h"
+#include "lwip/udp.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwipk/lwipk.h"
 #include "lwipk_port.h"
 
 static siphash_key_t lwipk_isn_key __read_mostly;
@@ -61,6 +73,89 @@ u32 lwipk_tcp_isn(const struct ip4_addr *local_ip, u16 local_port,
 
 	return hash + (u32)(ktime_get_ns() >> 6);
 }
+
+/* ---- random ephemeral ports -------------------------------------------- */
+
+/* lwIP's own range for the ports it picks (tcp.c, udp.c): 49152-65535 */
+#define LWIPK_PORT_FIRST	0xc000
+#define LWIPK_PORT_COUNT	0x4000
+#define LWIPK_PORT_TRIES	64
+
+static bool lwipk_tcp_port_used(u16 port)
+{
+	struct tcp_pcb_listen *l;
+	struct tcp_pcb *pcb;
+	int i;
+
+	for (l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (l->local_port == port)
+			return true;
+	/* tcp_pcb_lists[0] is the listen list, walked above */
+	for (i = 1; i < NUM_TCP_PCB_LISTS; i++)
+		for (pcb = *tcp_pcb_lists[i]; pcb; pcb = pcb->next)
+			if (pcb->local_port == port)
+				return true;
+	return false;
+}
+
+static bool lwipk_udp_port_used(u16 port)
+{
+	struct udp_pcb *pcb;
+
+	for (pcb = udp_pcbs; pcb; pcb = pcb->next)
+		if (pcb->local_port == port)
+			return true;
+	return false;
+}
+
+/**
+ * lwipk_netconn_bind_random() - bind a TCP or UDP netconn to @ip and a
+ *	random port no PCB of its protocol has, where lwIP's own choice
+ *	(port 0) would be the port after the last one it gave out.
+ * @conn: the netconn; one with a port already is left as it is
+ * @ip: the local address (IP_ADDR_ANY for any)
+ *
+ * After %LWIPK_PORT_TRIES random ports all taken, lwIP picks (it scans for
+ * a free one, and fails only when there is none).
+ *
+ * Context: process; takes the core lock.
+ * Return: what tcp_bind()/udp_bind() return; ERR_VAL for another kind of
+ * netconn or one without a PCB.
+ */
+err_t lwipk_netconn_bind_random(struct netconn *conn, const ip_addr_t *ip)
+{
+	enum netconn_type type = NETCONNTYPE_GROUP(netconn_type(conn));
+	err_t e = ERR_VAL;
+	int i;
+
+	LOCK_TCPIP_CORE();
+	if (!conn->pcb.tcp || (type != NETCONN_TCP && type != NETCONN_UDP))
+		goto out_unlock;
+	e = ERR_OK;
+	/*
+	 * Bound already (by a connect that failed at once): binding again
+	 * would put a TCP PCB on tcp_bound_pcbs twice.
+	 */
+	if (type == NETCONN_TCP ? conn->pcb.tcp->local_port : conn->pcb.udp->local_port)
+		goto out_unlock;
+	for (i = 0; i < LWIPK_PORT_TRIES; i++) {
+		u16 port = LWIPK_PORT_FIRST + get_random_u32_below(LWIPK_PORT_COUNT);
+
+		if (type == NETCONN_TCP ? lwipk_tcp_port_used(port) :
+		    lwipk_udp_port_used(port))
+			continue;
+		e = type == NETCONN_TCP ? tcp_bind(conn->pcb.tcp, ip, port) :
+		    udp_bind(conn->pcb.udp, ip, port);
+		if (e != ERR_USE)
+			goto out_unlock;
+	}
+	e = type == NETCONN_TCP ? tcp_bind(conn->pcb.tcp, ip, 0) :
+	    udp_bind(conn->pcb.udp, ip, 0);
+out_unlock:
+	UNLOCK_TCPIP_CORE();
+	return e;
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_netconn_bind_random, LWIP);
 
 /* ---- martian sources --------------------------------------------------- */
 

@@ -283,7 +283,9 @@ int lwip_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 		goto out_release;
 	}
 	lwip_sock_apply_options(ls);
-	e = netconn_bind(ls->conn, &ip, port);
+	/* port 0: a random free port, as Linux gives, not lwIP's next one */
+	e = port ? netconn_bind(ls->conn, &ip, port) :
+	    lwipk_netconn_bind_random(ls->conn, &ip);
 	if (e == ERR_OK) {
 		ls->bound = true;
 		ls->bind_explicit = true;

@@ -9,6 +9,7 @@
 #include <net/sock.h>
 
 #include "lwip/ip_addr.h"
+#include "lwipk/lwipk.h"
 #include "lwip_sock.h"
 
 /* 65535 less the IPv4 and UDP headers */
@@ -71,7 +72,9 @@ static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
 		return err;
 	lock_sock(sk);
 	lwip_sock_apply_options(ls);
-	e = netconn_connect(ls->conn, &ip, port);
+	e = ls->bound ? ERR_OK : lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
+	if (e == ERR_OK)
+		e = netconn_connect(ls->conn, &ip, port);
 	if (e == ERR_OK) {
 		ls->bound = true;
 		ls->connected = true;
@@ -234,15 +237,21 @@ static int lwip_udp_sendmsg(struct socket *sock, struct msghdr *msg,
 		err = -EDESTADDRREQ;
 		goto out_release;
 	}
-	if (!ls->bound)
+	if (!ls->bound) {
+		/* a random port, as Linux's autobind, not lwIP's next one */
 		lwip_sock_apply_options(ls);
+		e = lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
+		if (e != ERR_OK) {
+			err = lwip_sock_errno(e);
+			goto out_release;
+		}
+		ls->bound = true;
+	}
 	if (msg->msg_name)
 		e = netconn_sendto(ls->conn, nb, &ip, port);
 	else
 		e = netconn_send(ls->conn, nb);
 	err = e == ERR_OK ? len : lwip_sock_errno(e);
-	if (e == ERR_OK)
-		ls->bound = true;
 out_release:
 	release_sock(sk);
 free_netbuf:
