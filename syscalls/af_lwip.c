@@ -66,6 +66,9 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 	struct sock *sk;
 	int err;
 
+	if (evt == NETCONN_EVT_RCVPLUS &&
+	    NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_UDP)
+		lwip_udp_charge(conn);
 	if (conn->callback_arg.socket == -1)
 		return;
 	ls = netconn_get_callback_arg(conn);
