@@ -81,6 +81,14 @@ u32 lwipk_tcp_isn(const struct ip4_addr *local_ip, u16 local_port,
 #define LWIPK_PORT_COUNT	0x4000
 #define LWIPK_PORT_TRIES	64
 
+/*
+ * A port is taken when a PCB has it as its own, or as its peer's: over
+ * loopback the other end of a connection is a PCB here too, and lwIP's
+ * TIME_WAIT answers a SYN for its 4-tuple with an ACK, not a new
+ * connection, so a connect from a port the server side still holds in
+ * TIME_WAIT would retry its SYN until it timed out. (lwIP's own choice,
+ * counting up, comes back to a port only after 16384 others.)
+ */
 static bool lwipk_tcp_port_used(u16 port)
 {
 	struct tcp_pcb_listen *l;
@@ -93,7 +101,7 @@ static bool lwipk_tcp_port_used(u16 port)
 	/* tcp_pcb_lists[0] is the listen list, walked above */
 	for (i = 1; i < NUM_TCP_PCB_LISTS; i++)
 		for (pcb = *tcp_pcb_lists[i]; pcb; pcb = pcb->next)
-			if (pcb->local_port == port)
+			if (pcb->local_port == port || pcb->remote_port == port)
 				return true;
 	return false;
 }

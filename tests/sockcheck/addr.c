@@ -428,6 +428,36 @@ out:
 	return ret;
 }
 
+/*
+ * The server closes first, 300 times: its end of each connection stays in
+ * TIME_WAIT, and the next connect must not pick a port whose 4-tuple one of
+ * them holds (lwIP's TIME_WAIT would answer its SYN with an ACK until the
+ * connect timed out); each connect done within WAIT_MS.
+ */
+static int t_connect_server_closes_first(void)
+{
+	int port, l = listener(&port), i, c, s, err;
+	char b;
+
+	CHECK(l >= 0, "listener: %s", E);
+	for (i = 0; i < 300; i++) {
+		c = connect_nb(port);
+		CHECK(c >= 0, "connect %d: %s", i, E);
+		CHECK(pollone(c, POLLOUT, WAIT_MS) & POLLOUT,
+		      "connect %d from port %d: not done in %d ms", i, local_port(c), WAIT_MS);
+		err = getint(c, SOL_SOCKET, SO_ERROR);
+		CHECK(err == 0, "connect %d: %s", i, strerror(err));
+		s = accept(l, NULL, NULL);
+		CHECK(s >= 0, "accept %d: %s", i, E);
+		close(s);
+		CHECK(pollone(c, POLLIN, WAIT_MS) & POLLIN, "no EOF %d", i);
+		CHECK(read(c, &b, 1) == 0, "read %d: %s", i, E);
+		close(c);
+	}
+	close(l);
+	return 0;
+}
+
 const struct sc_case sc_addr_cases[] = {
 	{ "bind_ephemeral_getsockname", t_bind_ephemeral },
 	{ "bind_eaddrinuse", t_bind_eaddrinuse },
@@ -447,5 +477,6 @@ const struct sc_case sc_addr_cases[] = {
 	{ "connect_again_after_refused", t_connect_after_refused },
 	{ "listen_backlog_ealready", t_listen_backlog },
 	{ "ephemeral_ports_random", t_ephemeral_ports_random },
+	{ "connect_after_server_closed_first_x300", t_connect_server_closes_first },
 	{ NULL, NULL }
 };
