@@ -147,6 +147,14 @@ void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
 #endif
 #define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) \
 	((u32_t *)lwipk_tcp_out_hook(hdr, pcb, opts))
+/* RFC 6528 initial sequence numbers, as Linux's (port/harden.c) */
+#ifndef __ASSEMBLY__
+struct ip4_addr;
+u32 lwipk_tcp_isn(const struct ip4_addr *local_ip, u16 local_port,
+		  const struct ip4_addr *remote_ip, u16 remote_port);
+#endif
+#define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) \
+	lwipk_tcp_isn(lip, lport, rip, rport)
 
 /* --- Netifs ------------------------------------------------------------ */
 #define LWIP_NETIF_STATUS_CALLBACK	1
@@ -169,6 +177,16 @@ struct netif *lwipk_route_src_hook(const struct ip4_addr *src,
 				   const struct ip4_addr *dest);
 #endif
 #define LWIP_HOOK_IP4_ROUTE_SRC(src, dest)	lwipk_route_src_hook(src, dest)
+/*
+ * Packets from the wire with a source no peer can have (127/8, the netif's
+ * own address, 0.0.0.0 but DHCP, multicast, broadcast) are dropped and
+ * counted before lwIP looks at them (port/harden.c).
+ */
+#ifndef __ASSEMBLY__
+struct pbuf;
+int lwipk_ip4_input_hook(struct pbuf *p, struct netif *inp);
+#endif
+#define LWIP_HOOK_IP4_INPUT(p, inp)	lwipk_ip4_input_hook(p, inp)
 #define LWIP_LOOPBACK_MAX_PBUFS		0
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 1
 #define LWIP_SINGLE_NETIF		0

@@ -231,6 +231,17 @@ struct netif *lwipk_route_src_hook(const ip4_addr_t *src, const ip4_addr_t *dest
 }
 
 /**
+ * lwipk_loopif_is() - whether @netif is lo0.
+ * @netif: a netif
+ *
+ * Return: true for lo0.
+ */
+bool lwipk_loopif_is(const struct netif *netif)
+{
+	return netif == &lwipk_lo;
+}
+
+/**
  * lwipk_loopif_add() - bring up lo0 at 127.0.0.1/8 (core lock held).
  *
  * Return: 0, or -ENOMEM.

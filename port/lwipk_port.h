@@ -25,6 +25,12 @@ void lwipk_thread_exit(void);
 /* loopif.c: lo0, 127.0.0.1/8. */
 int lwipk_loopif_add(void);
 void lwipk_lo_unlock_drain(void);
+struct netif;
+bool lwipk_loopif_is(const struct netif *netif);
+
+/* harden.c: ISNs, ephemeral ports, martian sources. */
+void lwipk_harden_init(void);
+void lwipk_martian_show(struct seq_file *m);
 
 /* timewait.c: the TIME_WAIT cap. */
 void lwipk_tw_show(struct seq_file *m);

@@ -88,6 +88,7 @@ static int __init lwipk_init(void)
 		pr_warn("debug=%#x has no effect: lwIP's debug messages need a debug build (make LWIPK_DEBUG=1)\n",
 			lwipk_debug_flags);
 #endif
+	lwipk_harden_init();
 	tcpip_init(lwipk_tcpip_started, &started);
 	wait_for_completion(&started);
 

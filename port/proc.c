@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/lwip: a read-only view of the stack.
+ * /proc/lwip: a read-only view of the stack, for root only.
  *
  *   netifs  name, MAC, addresses, flags, MTU and packet counters per netif
  *   mem     the capped heap, lwIP's pools and the sys objects in use
- *   tcp     every TCP PCB with its state, and a count per state
- *   stats   lwIP's protocol counters
+ *   tcp     the TCP PCBs with their states (at most proc_tcp_max of them),
+ *           and a count per state
+ *   stats   lwIP's protocol counters, and the martian packets dropped
  *   core    who holds the tcpip core lock (read without taking it)
  *
  * Everything is read under the tcpip core lock, so a snapshot is consistent.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bits.h>
+#include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/export.h>
@@ -107,19 +110,55 @@ static const char *const lwipk_tcp_states[] = {
 	"TIME_WAIT",
 };
 
-static void lwipk_tcp_list(struct seq_file *m, struct tcp_pcb *pcb,
-			   unsigned int *count)
+/*
+ * /proc/lwip/tcp lists at most this many PCBs (then "... N more"), so that
+ * a reader holds the core lock for a bounded time whatever the number of
+ * connections; the counts per state still cover every PCB.
+ */
+static unsigned int lwipk_proc_tcp_max = 1024;
+module_param_named(proc_tcp_max, lwipk_proc_tcp_max, uint, 0644);
+MODULE_PARM_DESC(proc_tcp_max,
+		 "Most TCP PCBs /proc/lwip/tcp lists one by one (default 1024)");
+
+/* The most PCBs counted per list, if lwIP's memory allows more. */
+#define LWIPK_PROC_TCP_WALK	BIT(20)
+
+struct lwipk_tcp_walk {
+	unsigned int count[ARRAY_SIZE(lwipk_tcp_states)];
+	unsigned int shown, max, more;
+	bool cut;		/* a list longer than LWIPK_PROC_TCP_WALK */
+};
+
+static bool lwipk_tcp_show_one(struct lwipk_tcp_walk *w)
 {
+	if (w->shown < w->max) {
+		w->shown++;
+		return true;
+	}
+	w->more++;
+	return false;
+}
+
+static void lwipk_tcp_list(struct seq_file *m, struct tcp_pcb *pcb,
+			   struct lwipk_tcp_walk *w)
+{
+	unsigned int n = 0;
+
 	for (; pcb; pcb = pcb->next) {
 		unsigned int st = pcb->state;
 
+		if (++n > LWIPK_PROC_TCP_WALK) {
+			w->cut = true;
+			return;
+		}
 		if (WARN_ON_ONCE(st >= ARRAY_SIZE(lwipk_tcp_states)))
 			continue;
-		count[st]++;
-		seq_printf(m, "%pI4:%u %pI4:%u %s\n",
-			   &ip_2_ip4(&pcb->local_ip)->addr, pcb->local_port,
-			   &ip_2_ip4(&pcb->remote_ip)->addr, pcb->remote_port,
-			   lwipk_tcp_states[st]);
+		w->count[st]++;
+		if (lwipk_tcp_show_one(w))
+			seq_printf(m, "%pI4:%u %pI4:%u %s\n",
+				   &ip_2_ip4(&pcb->local_ip)->addr, pcb->local_port,
+				   &ip_2_ip4(&pcb->remote_ip)->addr, pcb->remote_port,
+				   lwipk_tcp_states[st]);
 	}
 }
 
@@ -151,25 +190,35 @@ void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
 
 static int lwipk_tcp_show(struct seq_file *m, void *v)
 {
-	unsigned int count[ARRAY_SIZE(lwipk_tcp_states)] = { 0 };
+	struct lwipk_tcp_walk w = { .max = READ_ONCE(lwipk_proc_tcp_max) };
 	struct tcp_pcb_listen *l;
+	unsigned int i, n = 0;
 	unsigned long rtos;
-	unsigned int i;
 
 	LOCK_TCPIP_CORE();
 	for (l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
-		count[LISTEN]++;
-		seq_printf(m, "%pI4:%u 0.0.0.0:0 LISTEN\n",
-			   &ip_2_ip4(&l->local_ip)->addr, l->local_port);
+		if (++n > LWIPK_PROC_TCP_WALK) {
+			w.cut = true;
+			break;
+		}
+		w.count[LISTEN]++;
+		if (lwipk_tcp_show_one(&w))
+			seq_printf(m, "%pI4:%u 0.0.0.0:0 LISTEN\n",
+				   &ip_2_ip4(&l->local_ip)->addr, l->local_port);
 	}
-	lwipk_tcp_list(m, tcp_bound_pcbs, count);
-	lwipk_tcp_list(m, tcp_active_pcbs, count);
-	lwipk_tcp_list(m, tcp_tw_pcbs, count);
+	lwipk_tcp_list(m, tcp_bound_pcbs, &w);
+	lwipk_tcp_list(m, tcp_active_pcbs, &w);
+	lwipk_tcp_list(m, tcp_tw_pcbs, &w);
 	rtos = lwipk_tcp_rtos;
 	UNLOCK_TCPIP_CORE();
+	if (w.more)
+		seq_printf(m, "... %u more\n", w.more);
+	if (w.cut)
+		seq_printf(m, "counted the first %lu PCBs of a list only\n",
+			   LWIPK_PROC_TCP_WALK);
 	seq_puts(m, "total:");
-	for (i = 0; i < ARRAY_SIZE(count); i++)
-		seq_printf(m, " %s %u", lwipk_tcp_states[i], count[i]);
+	for (i = 0; i < ARRAY_SIZE(w.count); i++)
+		seq_printf(m, " %s %u", lwipk_tcp_states[i], w.count[i]);
 	seq_printf(m, "\nretransmission timeouts: %lu\n", rtos);
 	lwipk_tw_show(m);
 	return 0;
@@ -198,6 +247,7 @@ static int lwipk_stats_show(struct seq_file *m, void *v)
 	lwipk_proto_show(m, "icmp", &s.icmp);
 	lwipk_proto_show(m, "udp", &s.udp);
 	lwipk_proto_show(m, "tcp", &s.tcp);
+	lwipk_martian_show(m);
 	return 0;
 }
 
@@ -211,14 +261,15 @@ int lwipk_proc_init(void)
 	LOCK_TCPIP_CORE();
 	lwipk_ops_id = netif_alloc_client_data_id();
 	UNLOCK_TCPIP_CORE();
-	lwipk_proc_dir = proc_mkdir("lwip", NULL);
+	/* root's only: addresses and ports of every connection, as ss -p is */
+	lwipk_proc_dir = proc_mkdir_mode("lwip", 0500, NULL);
 	if (!lwipk_proc_dir)
 		return -ENOMEM;
-	if (!proc_create_single("netifs", 0444, lwipk_proc_dir, lwipk_netifs_show) ||
-	    !proc_create_single("mem", 0444, lwipk_proc_dir, lwipk_mem_proc_show) ||
-	    !proc_create_single("tcp", 0444, lwipk_proc_dir, lwipk_tcp_show) ||
-	    !proc_create_single("stats", 0444, lwipk_proc_dir, lwipk_stats_show) ||
-	    !proc_create_single("core", 0444, lwipk_proc_dir, lwipk_core_proc_show)) {
+	if (!proc_create_single("netifs", 0400, lwipk_proc_dir, lwipk_netifs_show) ||
+	    !proc_create_single("mem", 0400, lwipk_proc_dir, lwipk_mem_proc_show) ||
+	    !proc_create_single("tcp", 0400, lwipk_proc_dir, lwipk_tcp_show) ||
+	    !proc_create_single("stats", 0400, lwipk_proc_dir, lwipk_stats_show) ||
+	    !proc_create_single("core", 0400, lwipk_proc_dir, lwipk_core_proc_show)) {
 		proc_remove(lwipk_proc_dir);
 		return -ENOMEM;
 	}

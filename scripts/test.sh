@@ -220,8 +220,9 @@ pair_run() {
 # The guest's NIC on a QEMU socket netdev whose only peer is wirepeer
 # (tests/host/wirepeer.c, raw frames as UDP datagrams on the host's
 # loopback): TCP into a zero window that opens by a few bytes (the guest
-# connecting, then the peer), then a frame fuzzer with liveness checks
-# (SEED, FUZZ_FRAMES); the guest then checks lwIP's heap and unloads.
+# connecting, then the peer), then ISNs and martian sources (harden), then a
+# frame fuzzer with liveness checks (SEED, FUZZ_FRAMES); the guest then
+# checks lwIP's heap and unloads.
 wire_run() {
 	local pa pb gpid seed=${SEED:-$(date +%s)} frames=${FUZZ_FRAMES:-3000} fuzz_s k=${slow:-1}
 	pa=$("$peer" freeport)
@@ -234,6 +235,8 @@ wire_run() {
 	host_result $? wire_window_guest_connects_into_zero_window
 	wire_peer window-server window --guest-server --wait $((300 * k)) --timeout $((120 * k))
 	host_result $? wire_window_peer_connects_with_zero_window
+	wire_peer harden harden --wait $((300 * k)) --timeout $((120 * k))
+	host_result $? wire_harden_isns_random_martians_unanswered
 	wire_peer fuzz fuzz --seed "$seed" --frames "$frames" --timeout $((fuzz_s * k)) \
 		--wait $((300 * k))
 	host_result $? "wire_fuzz_seed_${seed}_frames_$frames"

@@ -67,6 +67,9 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 	struct sock *sk;
 	int err;
 
+	if (evt == NETCONN_EVT_RCVPLUS &&
+	    NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_UDP)
+		lwip_udp_charge(conn);
 	if (conn->callback_arg.socket == -1)
 		return;
 	ls = netconn_get_callback_arg(conn);
@@ -318,7 +321,9 @@ int lwip_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 		goto out_release;
 	}
 	lwip_sock_apply_options(ls);
-	e = netconn_bind(ls->conn, &ip, port);
+	/* port 0: a random free port, as Linux gives, not lwIP's next one */
+	e = port ? netconn_bind(ls->conn, &ip, port) :
+	    lwipk_netconn_bind_random(ls->conn, &ip);
 	if (e == ERR_OK) {
 		ls->bound = true;
 		ls->bind_explicit = true;

@@ -176,5 +176,6 @@ err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb);
 /* udp.c */
 int lwip_udp_fill(struct lwip_sock *ls);
 void lwip_udp_apply_rcvbuf(struct lwip_sock *ls);
+void lwip_udp_charge(struct netconn *conn);
 
 #endif /* LWIPK_SYSCALLS_LWIP_SOCK_H */

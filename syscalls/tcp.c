@@ -313,7 +313,9 @@ static int lwip_tcp_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (!ls->connecting) {
 		lwip_sock_apply_options(ls);
 		WRITE_ONCE(ls->connecting, true);
-		e = netconn_connect(ls->conn, &ip, port);
+		e = ls->bound ? ERR_OK : lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
+		if (e == ERR_OK)
+			e = netconn_connect(ls->conn, &ip, port);
 		if (e != ERR_OK && e != ERR_INPROGRESS) {
 			WRITE_ONCE(ls->connecting, false);
 			/* ERR_BUF: no ephemeral port left, Linux's EADDRNOTAVAIL */
@@ -407,7 +409,7 @@ static int lwip_tcp_listen(struct socket *sock, int backlog)
 		backlog = LWIP_TCP_BACKLOG_MAX;
 	lwip_sock_apply_options(ls);
 	if (!ls->bound)
-		e = netconn_bind(ls->conn, IP_ADDR_ANY, 0);
+		e = lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
 	if (e == ERR_OK)
 		e = netconn_listen_with_backlog(ls->conn, backlog + 1);
 	if (e != ERR_OK) {

@@ -9,15 +9,47 @@
 #include <net/sock.h>
 
 #include "lwip/ip_addr.h"
+#include "lwipk/lwipk.h"
 #include "lwip_sock.h"
 
 /* 65535 less the IPv4 and UDP headers */
 #define LWIP_UDP_MAX_PAYLOAD	65507
 
+/*
+ * What a queued datagram costs beyond its payload, as Linux's skb truesize
+ * counts the sk_buff and its shared info: the netbuf and the pbuf (with
+ * the room lwIP leaves for headers), each its own allocation, rounded to
+ * cache lines as the allocator does.
+ */
+#define LWIP_UDP_DGRAM_OVERHEAD \
+	(L1_CACHE_ALIGN(sizeof(struct netbuf)) + \
+	 L1_CACHE_ALIGN(sizeof(struct pbuf) + PBUF_LINK_HLEN + PBUF_IP_HLEN + \
+			PBUF_TRANSPORT_HLEN))
+
+/**
+ * lwip_udp_charge() - count a datagram lwIP just queued on a UDP netconn
+ *	with its overhead: lwIP adds its payload to recv_avail and drops a
+ *	datagram that would take recv_avail past recv_bufsize, so SO_RCVBUF
+ *	bounds small datagrams by what they cost, not only by their bytes.
+ *	lwip_udp_fill() takes the charge back with the datagram.
+ * @conn: the netconn (the callback's NETCONN_EVT_RCVPLUS)
+ *
+ * Context: lwIP's netconn callback.
+ */
+void lwip_udp_charge(struct netconn *conn)
+{
+	SYS_ARCH_DECL_PROTECT(lev);
+
+	SYS_ARCH_PROTECT(lev);
+	conn->recv_avail += LWIP_UDP_DGRAM_OVERHEAD;
+	SYS_ARCH_UNPROTECT(lev);
+}
+
 /**
  * lwip_udp_apply_rcvbuf() - SO_RCVBUF: lwIP drops a datagram that would
- *	take the bytes queued unread past the netconn's recv_bufsize; Linux's
- *	sk_rcvbuf is twice what was asked, the half it keeps for payload.
+ *	take the bytes queued unread (with lwip_udp_charge()'s overhead) past
+ *	the netconn's recv_bufsize; Linux's sk_rcvbuf is twice what was asked,
+ *	the half it keeps for payload.
  * @ls: the socket
  */
 void lwip_udp_apply_rcvbuf(struct lwip_sock *ls)
@@ -34,6 +66,7 @@ void lwip_udp_apply_rcvbuf(struct lwip_sock *ls)
  */
 int lwip_udp_fill(struct lwip_sock *ls)
 {
+	SYS_ARCH_DECL_PROTECT(lev);
 	struct netbuf *nb;
 
 	lwip_udp_apply_rcvbuf(ls);	/* SO_RCVBUF may have changed */
@@ -42,6 +75,9 @@ int lwip_udp_fill(struct lwip_sock *ls)
 	if (netconn_recv_udp_raw_netbuf_flags(ls->conn, &nb,
 					      NETCONN_DONTBLOCK) != ERR_OK)
 		return 0;
+	SYS_ARCH_PROTECT(lev);
+	ls->conn->recv_avail -= LWIP_UDP_DGRAM_OVERHEAD;
+	SYS_ARCH_UNPROTECT(lev);
 	ls->rx_dgram = nb;
 	return 1;
 }
@@ -74,7 +110,9 @@ static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
 		return -EACCES;
 	lock_sock(sk);
 	lwip_sock_apply_options(ls);
-	e = netconn_connect(ls->conn, &ip, port);
+	e = ls->bound ? ERR_OK : lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
+	if (e == ERR_OK)
+		e = netconn_connect(ls->conn, &ip, port);
 	if (e == ERR_OK) {
 		ls->bound = true;
 		ls->connected = true;
@@ -238,15 +276,21 @@ static int lwip_udp_sendmsg(struct socket *sock, struct msghdr *msg,
 		err = -EDESTADDRREQ;
 		goto out_release;
 	}
-	if (!ls->bound)
+	if (!ls->bound) {
+		/* a random port, as Linux's autobind, not lwIP's next one */
 		lwip_sock_apply_options(ls);
+		e = lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
+		if (e != ERR_OK) {
+			err = lwip_sock_errno(e);
+			goto out_release;
+		}
+		ls->bound = true;
+	}
 	if (msg->msg_name)
 		e = netconn_sendto(ls->conn, nb, &ip, port);
 	else
 		e = netconn_send(ls->conn, nb);
 	err = e == ERR_OK ? len : lwip_sock_errno(e);
-	if (e == ERR_OK)
-		ls->bound = true;
 out_release:
 	release_sock(sk);
 free_netbuf:

@@ -53,6 +53,20 @@ esac
 ktap_check lwip.insmod insmod $mod/lwip.ko
 ktap_check lwip.proc_shows_loopback \
 	grep -q '^lo0 .* addr 127\.0\.0\.1 mask 255\.0\.0\.0 .* up link up' /proc/lwip/netifs
+# /proc/lwip is root's: nobody (65534) can neither list nor read it
+proc_root_only() {
+	runas 65534 ls /proc/lwip >/tmp/runas.out 2>&1 && return 1
+	grep -q 'Permission denied' /tmp/runas.out || return 1
+	[ "$(stat -c %a /proc/lwip)" = 500 ] || return 1
+	for f in netifs mem tcp stats core; do
+		runas 65534 cat /proc/lwip/$f >/tmp/runas.out 2>&1 && return 1
+		grep -q 'Permission denied' /tmp/runas.out || return 1
+		[ "$(stat -c %a /proc/lwip/$f)" = 400 ] || return 1
+		cat /proc/lwip/$f >/dev/null || return 1
+	done
+}
+proc_root_only
+ktap_result $? "lwip.proc_root_only"
 selftest_run
 ktap_import selftest /tmp/selftest.ktap
 # A failed self test fails its insmod, so that no caller can miss it.

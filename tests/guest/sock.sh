@@ -25,6 +25,26 @@ brownlazy_check() {
 	ktap_result $? "$name"
 }
 
+# sock_proc_bounded: /proc/lwip/tcp lists proc_tcp_max PCBs at most, then
+# "... N more", and its counts still cover every PCB (sockcheck leaves
+# thousands in TIME_WAIT behind it).
+sock_proc_bounded() {
+	spb_param=/sys/module/lwip/parameters/proc_tcp_max
+	spb_old=$(cat $spb_param) || return 1
+	echo 2 >$spb_param || return 1
+	cat /proc/lwip/tcp >/tmp/proc-tcp
+	echo "$spb_old" >$spb_param
+	awk -v max=2 '
+		/^[0-9.]+:[0-9]+ [0-9.]+:[0-9]+ [A-Z_0-9]+$/ { listed++ }
+		$1 == "..." && $3 == "more" { more = $2 }
+		$1 == "total:" { for (i = 3; i <= NF; i += 2) total += $i }
+		END {
+			printf "# /proc/lwip/tcp at proc_tcp_max %d: %d listed, %d more, %d in all\n",
+				max, listed, more, total
+			exit !(total > max && listed == max && more == total - max)
+		}' /tmp/proc-tcp
+}
+
 sock_suite() {
 	! insmod "$sock_ko" family=2 2>/dev/null
 	ktap_result $? "sock.taken_family_refused"
@@ -36,6 +56,8 @@ sock_suite() {
 	ktap_import sockcheck.inet /tmp/sockcheck-inet.ktap
 	sockcheck --family lwip >/tmp/sockcheck-lwip.ktap
 	ktap_import sockcheck.lwip /tmp/sockcheck-lwip.ktap
+	sock_proc_bounded
+	ktap_result $? "sock.proc_tcp_listing_bounded"
 
 	# An open socket pins lwip_sock, which pins lwip.
 	brownlazy --server-only --port 7777 >/tmp/brownlazy-server.out 2>&1 &

@@ -53,6 +53,11 @@ wire_send() {
 	ktap_result $ws_rc "$ws_name"
 }
 
+# wire_martians: the martian drop counters, "TOTAL LOOPBACK OWN ZERO MCAST".
+wire_martians() {
+	awk '$1 == "martian" && $2 == "drop" { print $3, $5, $7, $9, $11 }' /proc/lwip/stats
+}
+
 wire_suite() {
 	ktap_check wire.insmod_lwip insmod /lwipk/modules/lwip.ko
 	ktap_check wire.insmod_e1000 insmod /lwipk/modules/lwip_e1000.ko
@@ -65,6 +70,26 @@ wire_suite() {
 	# The peer's zero-window receiver: it checks the bytes and the window.
 	wire_send wire.window_guest_connects send 10.0.2.100 9
 	wire_send wire.window_peer_connects accept 10.0.2.15 9
+
+	# The peer's harden step: ISNs of 16 SYNs, then 10 packets with martian
+	# sources (3 from 127.0.0.1, 3 from our own address, 2 from 0.0.0.0, 2
+	# multicast or broadcast) that must be dropped, each counted as such.
+	wire_m0=$(wire_martians)
+	timeout 300 wireguest echo 10.0.2.15 7 >/tmp/wire-echo.out 2>&1 &
+	wire_echo=$!
+	sock_wait_listen 7
+	echo "lwipk-wire: harden echo server ready"
+	wait $wire_echo
+	wire_rc=$?
+	sed 's/^/# /' /tmp/wire-echo.out
+	ktap_result $wire_rc "wire.harden_echo_server"
+	wire_m1=$(wire_martians)
+	echo "# martian drops (total loopback own zero mcast): before $wire_m0, after $wire_m1"
+	# shellcheck disable=SC2086 # five numbers each, meant to split
+	set -- $wire_m0 $wire_m1
+	[ $# -eq 10 ] && [ $(($6 - $1)) -eq 10 ] && [ $(($7 - $2)) -eq 3 ] &&
+		[ $(($8 - $3)) -eq 3 ] && [ $(($9 - $4)) -eq 2 ] && [ $((${10} - $5)) -eq 2 ]
+	ktap_result $? "wire.martians_dropped_and_counted"
 
 	# The fuzz: the peer's liveness checks and last word go to this server.
 	timeout "${WIRE_FUZZ_TIME:-300}" wireguest echo 10.0.2.15 7 >/tmp/wire-echo.out 2>&1 &

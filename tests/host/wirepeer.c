@@ -12,6 +12,7 @@
  *
  *   wirepeer window --bind A --to B [--guest-server] [--port P] [--bytes N]
  *   wirepeer fuzz --bind A --to B [--seed S] [--frames N] [--port P]
+ *   wirepeer harden --bind A --to B [--port P]
  *   common: [--guest-ip 10.0.2.15] [--wait S] [--timeout S]
  *
  * window: a TCP receiver announcing window 0 in its handshake (no window
@@ -30,6 +31,17 @@
  * paces the fuzz to what the guest takes in), every 250 (--live-every) echo
  * a line over a fresh connection too, else exit 1. At the end it tells the
  * echo server to quit (a line "wirepeer: done").
+ *
+ * harden: against the guest's echo server on port P (default 7). ISNs: 16
+ * SYNs from 16 source ports; the guest's SYN-ACKs must not carry sequence
+ * numbers a step apart (RFC 6528: at most 2 of the 15 differences under
+ * 2^24, which random ones are with odds 1/128 each; lwIP's own ISNs differ
+ * by its tick count). Martians: 10 packets from sources no peer can have,
+ * TCP SYN, UDP and ICMP echo from 127.0.0.1 (3) and from the guest's own
+ * address (3), TCP SYN and ICMP echo from 0.0.0.0 (2), TCP SYN from
+ * 224.0.0.1 and from the subnet's broadcast address (2); the guest must
+ * answer none of them (a ping after them, answered, bounds the wait). Then
+ * "wirepeer: done" ends the echo server; the guest checks its counters.
  *
  * --wait S (default 300): how long the guest may take to show up (boot).
  */
@@ -542,6 +554,18 @@ static struct {
 	int seen;
 } echo_reply;
 
+/* harden mode: SYN-ACKs to one port, and anything answering a martian. */
+static struct {
+	int on;
+	uint16_t synack_port;	/* our port the SYN-ACK is for */
+	uint32_t synack_seq;
+	int synack_seen;
+	long replies;		/* frames from the guest answering a martian */
+} hd;
+
+#define MARTIAN_SPORT	0x4d00	/* source ports of the martian SYNs, UDP */
+#define MARTIAN_ICMP_ID	0x6d61
+
 /* A RST for a segment no connection here owns (RFC 793's reset rule). */
 static void tcp_reset(const struct seg *in)
 {
@@ -576,6 +600,13 @@ static void tcp_input(const uint8_t *ip, size_t hl, size_t tot)
 			  .sport = get16(t), .dport = get16(t + 2), .seq = get32(t + 4),
 			  .ack = get32(t + 8), .flags = t[13], .wnd = get16(t + 14),
 			  .data = t + off, .len = tot - hl - off };
+	if (hd.on && s.dport >= MARTIAN_SPORT && s.dport < MARTIAN_SPORT + 16)
+		hd.replies++;
+	if (hd.on && s.dport == hd.synack_port && (s.flags & (TH_SYN | TH_ACK)) ==
+	    (TH_SYN | TH_ACK)) {
+		hd.synack_seq = s.seq;
+		hd.synack_seen = 1;	/* and the RST below takes it down */
+	}
 	for (i = 0; i < MAX_CONNS; i++) {
 		struct conn *c = conns[i];
 
@@ -602,6 +633,10 @@ static void ip_input(const uint8_t *f, size_t len)
 		return;
 	memcpy(guest_mac, f + 6, 6);
 	guest_mac_known = 1;
+	if (hd.on && (get32(ip + 16) != my_ip ||
+		      (ip[9] == 1 && tot >= hl + 8 && ip[hl] == 0 &&
+		       get16(ip + hl + 4) == MARTIAN_ICMP_ID)))
+		hd.replies++;	/* to a martian source, or its echo answered */
 	if (get16(ip + 6) & 0x3fff)
 		return;		/* the guest's fragments: none of our business */
 	if (ip[9] == 6)
@@ -1239,6 +1274,117 @@ static int fuzz_mode(int argc, char **argv)
 	return 0;
 }
 
+/* ---- harden mode ------------------------------------------------------- */
+
+/* The guest's ISN for a SYN from our port SPORT to its PORT; 0 if none came. */
+static int harden_isn(uint16_t port, uint16_t sport, uint32_t *isn)
+{
+	uint8_t f[128];
+	struct seg s = { .src = my_ip, .dst = guest_ip, .sport = sport, .dport = port,
+			 .seq = rnd(), .flags = TH_SYN, .wnd = 65535 };
+	int try;
+
+	hd.synack_port = sport;
+	hd.synack_seen = 0;
+	for (try = 0; try < 3 && !hd.synack_seen; try++) {
+		long long end = now_ms() + 2000;
+
+		send_frame(f, build_tcp(f, &s));
+		while (!hd.synack_seen && now_ms() < end)
+			pump(50);
+	}
+	*isn = hd.synack_seq;
+	return hd.synack_seen ? 0 : -1;
+}
+
+static int harden_isns(uint16_t port)
+{
+	uint32_t isn[16];
+	int i, close_steps = 0;
+
+	for (i = 0; i < 16; i++)
+		if (harden_isn(port, (uint16_t)(31000 + 97 * i), &isn[i])) {
+			fprintf(stderr, "wirepeer: harden: no SYN-ACK for SYN %d\n", i);
+			return -1;
+		}
+	printf("wirepeer: harden: ISN %" PRIu32 ", then steps of", isn[0]);
+	for (i = 1; i < 16; i++) {
+		int32_t d = (int32_t)(isn[i] - isn[i - 1]);
+
+		printf(" %+" PRId32, d);
+		if (d < (1 << 24) && d > -(1 << 24))
+			close_steps++;
+	}
+	printf("\nwirepeer: harden: %d of 15 successive ISNs within 2^24 of the last\n",
+	       close_steps);
+	return close_steps <= 2 ? 0 : -1;
+}
+
+/* A frame built from my_ip, its IPv4 source then replaced by SRC. */
+static void send_from(uint8_t *f, size_t len, uint32_t src)
+{
+	put32(f + ETH_LEN + 12, src);
+	fix_csums(f, len);
+	send_frame(f, len);
+}
+
+static int harden_martians(uint16_t port)
+{
+	static const uint8_t data[8] = "martian";
+	uint32_t lo = 0x7f000001, own = guest_ip, bcast_ip = guest_ip | 0xff;
+	const uint32_t syn_src[] = { lo, own, 0, 0xe0000001, bcast_ip };
+	uint8_t f[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(syn_src) / sizeof(syn_src[0]); i++) {
+		struct seg s = { .src = my_ip, .dst = guest_ip,
+				 .sport = (uint16_t)(MARTIAN_SPORT + i), .dport = port,
+				 .seq = rnd(), .flags = TH_SYN, .wnd = 65535 };
+
+		send_from(f, build_tcp(f, &s), syn_src[i]);
+	}
+	send_from(f, build_udp(f, MARTIAN_SPORT + 8, port, data, sizeof(data)), lo);
+	send_from(f, build_udp(f, MARTIAN_SPORT + 9, port, data, sizeof(data)), own);
+	send_from(f, build_icmp(f, 8, MARTIAN_ICMP_ID, 1, NULL, 0, data, sizeof(data)), lo);
+	send_from(f, build_icmp(f, 8, MARTIAN_ICMP_ID, 2, NULL, 0, data, sizeof(data)), own);
+	send_from(f, build_icmp(f, 8, MARTIAN_ICMP_ID, 3, NULL, 0, data, sizeof(data)), 0);
+	/* answered in order: once this ping is, the guest has dealt with them */
+	if (ping_guest(0x7772, 1)) {
+		fprintf(stderr, "wirepeer: harden: the guest does not answer pings\n");
+		return -1;
+	}
+	pump_for(200, NULL);
+	printf("wirepeer: harden: 10 martian packets sent, %ld answers\n", hd.replies);
+	return hd.replies ? -1 : 0;
+}
+
+static int harden_mode(int argc, char **argv)
+{
+	uint16_t port = (uint16_t)atoi(opt(argc, argv, "--port", "7"));
+	long long wait = atoll(opt(argc, argv, "--wait", "300")) * 1000, t0 = now_ms();
+	int rc = 0;
+
+	rng_state ^= (uint64_t)now_ms() << 1;
+	while (tcp_echo(port, "wirepeer: hello\n", t0 + wait) && now_ms() < t0 + wait)
+		pump_for(1000, NULL);
+	if (now_ms() >= t0 + wait) {
+		fprintf(stderr, "wirepeer: harden: no echo server in %lld s\n", wait / 1000);
+		return 1;
+	}
+	hd.on = 1;
+	if (harden_isns(port))
+		rc = 1;
+	hd.replies = 0;
+	if (harden_martians(port))
+		rc = 1;
+	hd.on = 0;
+	if (tcp_echo(port, "wirepeer: done\n", now_ms() + 15000)) {
+		fprintf(stderr, "wirepeer: harden: the echo server did not take its last line\n");
+		rc = 1;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -1253,15 +1399,18 @@ int main(int argc, char **argv)
 	my_ip = (guest_ip & 0xffffff00) | 100;
 	/* a last resort against a stuck run: the wait for the guest, then the test */
 	alarm(atoi(opt(argc, argv, "--wait", "300")) + atoi(opt(argc, argv, "--timeout", "120")) + 60);
-	if (strcmp(mode, "window") && strcmp(mode, "fuzz")) {
+	if (strcmp(mode, "window") && strcmp(mode, "fuzz") && strcmp(mode, "harden")) {
 		fprintf(stderr, "usage: wirepeer window --bind PORT --to PORT [--guest-server] "
 			"[--port P] [--bytes N]\n"
 			"       wirepeer fuzz --bind PORT --to PORT [--seed S] [--frames N] "
 			"[--port P] [--live-every K]\n"
+			"       wirepeer harden --bind PORT --to PORT [--port P]\n"
 			"       common: [--guest-ip A] [--wait S] [--timeout S]\n");
 		return 2;
 	}
 	if (wire_open(argc, argv))
 		return 2;
+	if (!strcmp(mode, "harden"))
+		return harden_mode(argc, argv);
 	return !strcmp(mode, "window") ? window_mode(argc, argv) : fuzz_mode(argc, argv);
 }

@@ -342,6 +342,122 @@ static int t_listen_backlog(void)
 	return 0;
 }
 
+#define NPORTS	20
+
+/*
+ * Ports in the order a kernel gave them: at most 4 of the 19 steps between
+ * successive ones may be short (|step| <= 8), and all are ephemeral
+ * (Linux's 32768-60999, lwIP's 49152-65535). Linux draws them at random
+ * (connect: a keyed hash of the destination, and 20 destinations here);
+ * lwIP's own choice is the port after the last one it gave.
+ */
+static int ports_unpredictable(const char *what, const int *port)
+{
+	int i, close_steps = 0;
+
+	for (i = 0; i < NPORTS; i++)
+		CHECK(port[i] >= 32768, "%s: port %d is not ephemeral", what, port[i]);
+	for (i = 1; i < NPORTS; i++)
+		close_steps += abs(port[i] - port[i - 1]) <= 8;
+	if (close_steps > 4)
+		for (i = 0; i < NPORTS; i++)
+			diag("%s: port %d", what, port[i]);
+	CHECK(close_steps <= 4, "%s: %d of %d successive ports within 8 of the last",
+	      what, close_steps, NPORTS - 1);
+	return 0;
+}
+
+/*
+ * Ephemeral ports are not the last one plus one: 20 bind(port 0)s, 20
+ * UDP sendto()s from unbound sockets, 20 connect()s from unbound sockets
+ * (to 20 listeners, so that Linux's per-destination hash varies too).
+ */
+static int t_ephemeral_ports_random(void)
+{
+	int bound[NPORTS], udp[NPORTS], lis[NPORTS], cli[NPORTS];
+	int pb[NPORTS], pu[NPORTS], pl[NPORTS], pc[NPORTS];
+	struct sockaddr_in a = lo(0), d = lo(9);
+	int i, ret = -1;
+
+	for (i = 0; i < NPORTS; i++)
+		bound[i] = udp[i] = lis[i] = cli[i] = -1;
+	for (i = 0; i < NPORTS; i++) {
+		bound[i] = sock(SOCK_STREAM);
+		if (bound[i] < 0 || bind(bound[i], (struct sockaddr *)&a, sizeof(a))) {
+			diag("bind %d: %s", i, E);
+			goto out;
+		}
+		pb[i] = local_port(bound[i]);
+	}
+	for (i = 0; i < NPORTS; i++) {
+		udp[i] = sock(SOCK_DGRAM);
+		if (udp[i] < 0 ||
+		    sendto(udp[i], "x", 1, 0, (struct sockaddr *)&d, sizeof(d)) != 1) {
+			diag("sendto %d: %s", i, E);
+			goto out;
+		}
+		pu[i] = local_port(udp[i]);
+	}
+	for (i = 0; i < NPORTS; i++) {
+		lis[i] = listener(&pl[i]);
+		if (lis[i] < 0) {
+			diag("listener %d: %s", i, E);
+			goto out;
+		}
+	}
+	for (i = 0; i < NPORTS; i++) {
+		struct sockaddr_in to = lo(pl[i]);
+
+		cli[i] = sock(SOCK_STREAM);
+		if (cli[i] < 0 || connect(cli[i], (struct sockaddr *)&to, sizeof(to))) {
+			diag("connect %d: %s", i, E);
+			goto out;
+		}
+		pc[i] = local_port(cli[i]);
+	}
+	if (!ports_unpredictable("bind", pb) && !ports_unpredictable("udp sendto", pu) &&
+	    !ports_unpredictable("listen", pl) && !ports_unpredictable("connect", pc))
+		ret = 0;
+out:
+	for (i = 0; i < NPORTS; i++) {
+		close(bound[i]);
+		close(udp[i]);
+		close(cli[i]);
+		close(lis[i]);
+	}
+	return ret;
+}
+
+/*
+ * The server closes first, 300 times: its end of each connection stays in
+ * TIME_WAIT, and the next connect must not pick a port whose 4-tuple one of
+ * them holds (lwIP's TIME_WAIT would answer its SYN with an ACK until the
+ * connect timed out); each connect done within WAIT_MS.
+ */
+static int t_connect_server_closes_first(void)
+{
+	int port, l = listener(&port), i, c, s, err;
+	char b;
+
+	CHECK(l >= 0, "listener: %s", E);
+	for (i = 0; i < 300; i++) {
+		c = connect_nb(port);
+		CHECK(c >= 0, "connect %d: %s", i, E);
+		CHECK(pollone(c, POLLOUT, WAIT_MS) & POLLOUT,
+		      "connect %d from port %d: not done in %d ms", i, local_port(c), WAIT_MS);
+		err = getint(c, SOL_SOCKET, SO_ERROR);
+		CHECK(err == 0, "connect %d: %s", i, strerror(err));
+		s = accept(l, NULL, NULL);
+		CHECK(s >= 0, "accept %d: %s", i, E);
+		close(s);
+		CHECK(pollone(c, POLLIN, WAIT_MS) & POLLIN, "no EOF %d", i);
+		CHECK(read(c, &b, 1) == 0, "read %d: %s", i, E);
+		close(c);
+	}
+	close(l);
+	return 0;
+}
+
 const struct sc_case sc_addr_cases[] = {
 	{ "bind_ephemeral_getsockname", t_bind_ephemeral },
 	{ "bind_eaddrinuse", t_bind_eaddrinuse },
@@ -360,5 +476,7 @@ const struct sc_case sc_addr_cases[] = {
 	{ "nodelay_inherited_from_listener", t_nodelay_inherited },
 	{ "connect_again_after_refused", t_connect_after_refused },
 	{ "listen_backlog_ealready", t_listen_backlog },
+	{ "ephemeral_ports_random", t_ephemeral_ports_random },
+	{ "connect_after_server_closed_first_x300", t_connect_server_closes_first },
 	{ NULL, NULL }
 };

@@ -95,10 +95,51 @@ static int t_udp_so_rcvbuf_drops(void)
 	return 0;
 }
 
+/*
+ * UDP SO_RCVBUF counts what a datagram costs, not only its payload (Linux:
+ * the skb's truesize): at the smallest SO_RCVBUF, 1-byte datagrams fill it
+ * long before rcvbuf of them are queued; fewer than rcvbuf / 64 must be.
+ * A marker to a second socket, sent after the flood on the same path,
+ * tells when every datagram has been taken in or dropped.
+ */
+static int t_udp_so_rcvbuf_overhead(void)
+{
+	struct sockaddr_in a = lo(0), m = lo(0);
+	int r = sock(SOCK_DGRAM), w = sock(SOCK_DGRAM), mk = sock(SOCK_DGRAM);
+	int i, rcvbuf, got = 0;
+	char d[16];
+
+	CHECK(r >= 0 && w >= 0 && mk >= 0, "socket: %s", E);
+	CHECK(!setint(r, SOL_SOCKET, SO_RCVBUF, 1), "SO_RCVBUF: %s", E);
+	rcvbuf = getint(r, SOL_SOCKET, SO_RCVBUF);
+	CHECK(rcvbuf > 0 && rcvbuf <= 8192, "SO_RCVBUF 1 reads %d", rcvbuf);
+	CHECK(!bind(r, (struct sockaddr *)&a, sizeof(a)), "bind: %s", E);
+	CHECK(!bind(mk, (struct sockaddr *)&m, sizeof(m)), "bind: %s", E);
+	a = lo(local_port(r));
+	m = lo(local_port(mk));
+	for (i = 0; i < 600; i++)
+		CHECK(sendto(w, "u", 1, 0, (struct sockaddr *)&a, sizeof(a)) == 1,
+		      "sendto %d: %s", i, E);
+	CHECK(sendto(w, "m", 1, 0, (struct sockaddr *)&m, sizeof(m)) == 1, "marker: %s", E);
+	CHECK(pollone(mk, POLLIN, WAIT_MS) & POLLIN, "the marker did not arrive");
+	while (recv(r, d, sizeof(d), MSG_DONTWAIT) == 1)
+		got++;
+	CHECK(errno == EAGAIN, "recv: %s", E);
+	diag("%d of 600 1-byte datagrams queued in SO_RCVBUF %d", got, rcvbuf);
+	CHECK(got > 0 && got < rcvbuf / 64,
+	      "%d 1-byte datagrams queued in SO_RCVBUF %d (limit %d)", got, rcvbuf,
+	      rcvbuf / 64);
+	close(r);
+	close(w);
+	close(mk);
+	return 0;
+}
+
 const struct sc_case sc_udp_cases[] = {
 	{ "udp_roundtrip", t_udp_roundtrip },
 	{ "udp_so_broadcast", t_udp_so_broadcast },
 	{ "udp_connected_trunc", t_udp_connected_trunc },
 	{ "udp_so_rcvbuf_drops", t_udp_so_rcvbuf_drops },
+	{ "udp_so_rcvbuf_overhead", t_udp_so_rcvbuf_overhead },
 	{ NULL, NULL }
 };

@@ -9,6 +9,7 @@
 #define LWIPK_LWIPK_H
 
 #include "lwip/sys.h"
+#include "lwip/ip_addr.h"
 
 struct tcp_pcb;
 struct netif;
@@ -91,6 +92,9 @@ typedef err_t (*lwipk_passive_open_fn)(struct netconn *listener,
 void lwipk_pcb_guard(struct netconn *conn);
 void lwipk_pcb_unguard(struct netconn *conn);
 void lwipk_pcb_set_passive_open(lwipk_passive_open_fn fn);
+
+/* bind to a random free port of lwIP's ephemeral range (port/harden.c) */
+err_t lwipk_netconn_bind_random(struct netconn *conn, const ip_addr_t *ip);
 
 /**
  * lwipk_thread_join() - wait for a thread from sys_thread_new() to return.
