@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # The syscall fuzzer (tests/sysfuzz.c) over lwip_sock.ko, for the guest
-# plan: SYSFUZZ_OPS operations (default 3000) from SYSFUZZ_SEED (default:
+# plan: SYSFUZZ_OPS operations (default 50000, about 30 s on TCG) from SYSFUZZ_SEED (default:
 # the time; the seed is printed). Then lwIP must have no live PCB, its heap
 # must be back to the baseline (wire.sh's wire_heap) and both modules must
 # unload. Expects lwip.ko loaded; leaves it loaded again.
@@ -10,11 +10,11 @@ sysfuzz_suite() {
 	# shellcheck disable=SC2046 # four numbers, meant to split
 	set -- $(wire_heap)
 	sf_used=$1 sf_blocks=$2
-	sf_ops=${SYSFUZZ_OPS:-3000}
+	sf_ops=${SYSFUZZ_OPS:-50000}
 	sf_start=$(date +%s)
 	# The fuzzer's own watchdog reports a call blocked for 30 s; this
-	# bound is for the fuzzer itself (about 200 operations/s on TCG).
-	timeout $((120 + sf_ops / 20)) sysfuzz --ops "$sf_ops" \
+	# bound is for the fuzzer itself (about 2000 operations/s on TCG).
+	timeout $((120 + sf_ops / 200)) sysfuzz --ops "$sf_ops" \
 		${SYSFUZZ_SEED:+--seed "$SYSFUZZ_SEED"} >/tmp/sysfuzz.ktap 2>&1
 	echo "# sysfuzz exit status $?, $(($(date +%s) - sf_start)) s"
 	ktap_import sysfuzz /tmp/sysfuzz.ktap
