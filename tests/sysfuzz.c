@@ -3,7 +3,7 @@
  * sysfuzz: a seeded syscall fuzzer over lwip_sock.ko's family.
  *
  *   sysfuzz [--seed S] [--ops N] [--procs P] [--threads T] [--family lwip|inet]
- *           [--port BASE] [--hang S]
+ *           [--port BASE] [--hang S] [--inject-hang]
  *
  * P worker processes (fork), each with T threads sharing one table of fds,
  * run N operations in all, drawn from S: socket, bind, listen, connect,
@@ -20,6 +20,8 @@
  * for longer than --hang seconds (default 30) is reported with its
  * operation and kernel stack, and every worker must exit. Prints KTAP; the
  * seed goes first ("# sysfuzz seed S"), to run again with --seed.
+ * --inject-hang makes one thread block in recv with every signal blocked:
+ * the watchdog must catch it (the test of the test).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -490,11 +492,28 @@ struct worker_thread {
 	long n;
 };
 
+static int inject_hang;
+
+/* --inject-hang: a recv that no signal ends, for the watchdog to catch. */
+static void hang(struct slot *sl)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+	sigset_t all;
+	char b;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	set_op(sl, OP_RECV, -1);	/* not for do_kill_blocked */
+	recv(fd, &b, 1, 0);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_thread *w = arg;
 
 	w->sl->tid = (int)syscall(SYS_gettid);
+	if (inject_hang && w->sl == &slots[0])
+		hang(w->sl);
 	run_ops(&w->s, w->sl, w->n, 0);
 	return NULL;
 }
@@ -657,6 +676,8 @@ int main(int argc, char **argv)
 	nthreads = atoi(arg(argc, argv, "--threads", "3"));
 	port_base = atoi(arg(argc, argv, "--port", "42000"));
 	hang_s = atoi(arg(argc, argv, "--hang", "30"));
+	for (i = 1; i < argc; i++)
+		inject_hang |= !strcmp(argv[i], "--inject-hang");
 	family = strcmp(arg(argc, argv, "--family", "lwip"), "inet") ? lwip_family() : AF_INET;
 	nslots = nprocs * nthreads;
 	if (nprocs < 1 || nthreads < 1 || nslots > MAXSLOT || total_ops < 0) {

@@ -18,6 +18,12 @@ sysfuzz_suite() {
 		${SYSFUZZ_SEED:+--seed "$SYSFUZZ_SEED"} >/tmp/sysfuzz.ktap 2>&1
 	echo "# sysfuzz exit status $?, $(($(date +%s) - sf_start)) s"
 	ktap_import sysfuzz /tmp/sysfuzz.ktap
+	# The watchdog's own test: a call no signal ends must be caught.
+	timeout 60 sysfuzz --ops 60 --hang 2 --inject-hang >/tmp/sysfuzz-hang.out 2>&1
+	sf_rc=$?
+	sed 's/^/# /' /tmp/sysfuzz-hang.out | grep -E 'HANG|not ok'
+	[ $sf_rc -eq 1 ] && grep -q '^# HANG: worker 0 thread 0 .* in recv ' /tmp/sysfuzz-hang.out
+	ktap_result $? "sysfuzz.watchdog_catches_a_blocked_call"
 	wire_heap_back "$sf_used" "$sf_blocks"
 	ktap_result $? "sysfuzz.heap_back"
 	ktap_check sysfuzz.rmmod_sock rmmod lwip_sock
