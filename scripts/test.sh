@@ -17,7 +17,7 @@
 #   SYSFUZZ_OPS=N SYSFUZZ_SEED=S  the syscall fuzzer (in the plan boot; a
 #                              boot of its own when ONLY names sysfuzz)
 #   NETEM_MIB=N NETEM_DEADLINE=S NETEM_IDLE=S  the netem boot's transfers
-#                              (default 1 MiB, 15 s, 5 s)
+#                              (default 1 MiB, 20 s, 5 s)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -313,7 +313,7 @@ netns_tap() {
 # peers on the namespace's stack. tests/guest/netem.sh drives the
 # conditions; here, the table of lwipk's and Linux's times.
 netem_run() {
-	local ns=lwipk-netem-$$ mib=${NETEM_MIB:-1} dl=${NETEM_DEADLINE:-15} npid seed=${SEED:-$(date +%s)}
+	local ns=lwipk-netem-$$ mib=${NETEM_MIB:-1} dl=${NETEM_DEADLINE:-20} npid seed=${SEED:-$(date +%s)}
 	local e1000 src=$out/netem-source.bin
 	e1000=$top/deps/kernel/$(cat "$top/deps/kver")/e1000.ko
 	netns_tap "$ns"

@@ -85,6 +85,12 @@ static int family, nprocs = 2, nthreads = 3, port_base = 42000;
 static long total_ops = 4000;
 static unsigned long long seed;
 static char *ro_page, *bad_page;	/* read-only, unmapped */
+/*
+ * Where the kernel writes: BIG bytes and a guard page, so that a huge
+ * length on a good buffer ends in EFAULT, not in the fuzzer's own memory.
+ */
+#define BIG		(64 << 20)
+static char *big;
 
 /* Per worker process */
 static int fds[NFD];
@@ -212,6 +218,7 @@ static int do_sockopt(uint64_t *s, int fd, int get)
 		struct timeval tv;
 		char c[64];
 	} v;
+	char *out = big + PAGE;
 	int level = levels[pick(s, sizeof(levels) / sizeof(levels[0]))];
 	int name = pick(s, 20) ? pick(s, 90) : (pick(s, 2) ? -1 : 0x7fffffff);
 	socklen_t len = optlength(s), *lenp = &len;
@@ -228,9 +235,10 @@ static int do_sockopt(uint64_t *s, int fd, int get)
 		v.tv.tv_usec = pick(s, 8) ? pick(s, 1000000) : -1;
 	}
 	if (get) {
+		memcpy(out, &v, sizeof(v));	/* some options read it first */
 		if (!pick(s, 10))
 			lenp = out_ptr(s, &len);
-		return getsockopt(fd, level, name, out_ptr(s, &v), lenp);
+		return getsockopt(fd, level, name, out_ptr(s, out), lenp);
 	}
 	return setsockopt(fd, level, name, in_ptr(s, &v), len);
 }
@@ -247,7 +255,8 @@ static int do_ioctl(uint64_t *s, int fd)
 
 	if (cmd == SIOCSPGRP)
 		v = getpid();
-	return ioctl(fd, cmd, out_ptr(s, &v));
+	memcpy(big, &v, sizeof(v));
+	return ioctl(fd, cmd, out_ptr(s, big));
 }
 
 static int do_msg(uint64_t *s, int fd, int send)
@@ -260,7 +269,7 @@ static int do_msg(uint64_t *s, int fd, int send)
 	int i, n = pick(s, 5), flags = pick(s, 2) ? MSG_DONTWAIT : 0;
 
 	for (i = 0; i < n; i++) {
-		iov[i].iov_base = send ? (void *)in_ptr(s, buf[i % 3]) : out_ptr(s, buf[i % 3]);
+		iov[i].iov_base = send ? (void *)in_ptr(s, buf[i % 3]) : out_ptr(s, big + i * PAGE);
 		iov[i].iov_len = length(s, PAGE);
 	}
 	m.msg_iov = pick(s, 12) ? iov : NULL;
@@ -412,11 +421,11 @@ static void one_op(uint64_t *s, struct slot *sl, int forked)
 		break;
 	case OP_RECV:
 		if (pick(s, 3))
-			recv(fd, out_ptr(s, buf), length(s, sizeof(buf)),
+			recv(fd, out_ptr(s, big), length(s, sizeof(buf)),
 			     (pick(s, 2) ? MSG_DONTWAIT : 0) | (pick(s, 4) ? 0 : MSG_PEEK) |
 			     (pick(s, 6) ? 0 : MSG_WAITALL) | (pick(s, 8) ? 0 : MSG_OOB));
 		else
-			recvfrom(fd, out_ptr(s, buf), length(s, sizeof(buf)), MSG_DONTWAIT,
+			recvfrom(fd, out_ptr(s, big), length(s, sizeof(buf)), MSG_DONTWAIT,
 				 out_ptr(s, &a), pick(s, 4) ? out_ptr(s, &alen) : NULL);
 		break;
 	case OP_SENDMSG:
@@ -692,8 +701,11 @@ int main(int argc, char **argv)
 	slots = mmap(NULL, sizeof(*slots) * MAXSLOT, PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (slots == MAP_FAILED || m == MAP_FAILED)
+	big = mmap(NULL, BIG + PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (slots == MAP_FAILED || m == MAP_FAILED || big == MAP_FAILED)
 		return 1;
+	mprotect(big + BIG, PAGE, PROT_NONE);
 	ro_page = m;
 	bad_page = m + PAGE;
 	mprotect(ro_page, PAGE, PROT_READ);
@@ -724,6 +736,8 @@ int main(int argc, char **argv)
 			if (pids[p] > 0 && waitpid(pids[p], &status, WNOHANG) == pids[p]) {
 				pids[p] = 0;
 				running--;
+				for (i = p * nthreads; i < (p + 1) * nthreads; i++)
+					slots[i].op = OP_IDLE;	/* not a hang */
 				if (WIFEXITED(status) && !WEXITSTATUS(status))
 					exited++;
 				else

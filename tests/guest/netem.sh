@@ -91,7 +91,7 @@ EOF
 }
 
 netem_suite() {
-	netem_deadline=${NETEM_DEADLINE:-15} netem_idle=${NETEM_IDLE:-5}
+	netem_deadline=${NETEM_DEADLINE:-20} netem_idle=${NETEM_IDLE:-5}
 	dd if=/dev/urandom of=/tmp/netem.bin bs=1M count="$NETEM_MIB" 2>/dev/null
 	netem_g2h_sha=$(sha256sum </tmp/netem.bin | cut -d' ' -f1)
 
