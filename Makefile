@@ -10,7 +10,10 @@
 #                   (PCAP=file.pcap records the NIC's traffic)
 #   make check      checkpatch --strict, sparse, W=1, shellcheck
 #   make fuzz       the wire boot with a long frame fuzz (FUZZ_FRAMES=200000,
-#                   SEED=S; the seed is printed)
+#                   SEED=S; the seed is printed), and a boot with a long
+#                   syscall fuzz (SYSFUZZ_OPS=200000, SYSFUZZ_SEED=S)
+#   make netem      the netem boot at length: 8 MiB each way per condition
+#                   (NETEM_MIB, NETEM_DEADLINE), a table of lwipk vs Linux
 #   make bench      lwIP vs Linux's stack: bench/results.{md,png}, raw.csv
 #                   (PROFILE=1: a profile of lwipk's hot path, bench/profile.txt)
 #   make guest CMD='...' [FILES='a b']   run one command in a guest
@@ -35,7 +38,8 @@ GUEST_PROGS := $(patsubst tests/%.c,$(BUILD)/guest/%,$(wildcard tests/*.c)) \
 SCRIPTS := $(wildcard scripts/*.sh) initramfs/init $(wildcard tests/guest/*.sh) \
 	$(wildcard tests/bench/*.sh) .ci/run
 
-.PHONY: all modules debug-modules progs deps depcheck check test demo run guest bench clean fuzz
+.PHONY: all modules debug-modules progs deps depcheck check test demo run guest bench clean fuzz \
+	netem
 
 all: $(if $(filter debug,$(KERNEL)),debug-modules,modules) progs
 
@@ -101,10 +105,18 @@ test: deps
 	$(MAKE) all
 	scripts/test.sh
 
-# The wire fuzzer at length (scripts/test.sh's wire boot, alone).
+# The wire fuzzer and the syscall fuzzer at length (scripts/test.sh's wire
+# and sysfuzz boots, alone).
 fuzz: deps
 	$(MAKE) all
-	ONLY=wire FUZZ_FRAMES=$(or $(FUZZ_FRAMES),200000) SEED=$(SEED) scripts/test.sh
+	ONLY='wire sysfuzz' FUZZ_FRAMES=$(or $(FUZZ_FRAMES),200000) SEED=$(SEED) \
+		SYSFUZZ_OPS=$(or $(SYSFUZZ_OPS),200000) SYSFUZZ_SEED=$(SYSFUZZ_SEED) scripts/test.sh
+
+# The netem boot at length: lwipk and Linux under loss, reordering... (root).
+netem: deps
+	$(MAKE) all
+	ONLY=netem NETEM_MIB=$(or $(NETEM_MIB),8) NETEM_DEADLINE=$(or $(NETEM_DEADLINE),120) \
+		NETEM_IDLE=$(or $(NETEM_IDLE),20) SEED=$(SEED) scripts/test.sh
 
 demo: deps
 	$(MAKE) all

@@ -10,9 +10,14 @@
 #   test.sh                    the whole plan, then the harness self-check
 #   test.sh --inject KIND      one deliberate failure (must exit non-zero)
 #   ONLY='nicsock tap' test.sh  just those boots (plan models twonic nicsock
-#                              pair wire tap harness), for working on one part
+#                              pair wire tap netem harness; sysfuzz only when
+#                              named), for working on one part
 #   SEED=S FUZZ_FRAMES=N       the wire boot's fuzzer: its seed (default: the
 #                              time) and frames (default 3000)
+#   SYSFUZZ_OPS=N SYSFUZZ_SEED=S  the syscall fuzzer (in the plan boot; a
+#                              boot of its own when ONLY names sysfuzz)
+#   NETEM_MIB=N NETEM_DEADLINE=S NETEM_IDLE=S  the netem boot's transfers
+#                              (default 1 MiB, 20 s, 5 s)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,14 +59,17 @@ peer=$top/build/host/peer
 echo_fwd() { echo "guestfwd=tcp:$1:7-cmd:$peer echo-stdio --timeout $((600 * slow))"; }
 
 # guest NAME TIMEOUT [guest.sh options...]: run the plan in a guest (with
-# the echo service on its first NIC), its console in $out/NAME.log.
+# the echo service on its first NIC), its console in $out/NAME.log; inside
+# the command prefix guest_in (a network namespace) if set.
+guest_in=()
 guest() {
 	local name=$1 timeout=$2
 	shift 2
 	: >"$out/$name.log"
-	"$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
+	"${guest_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
 		--timeout "$((timeout * slow))" --log "$out/$name.log" --net "$(echo_fwd 10.0.2.100)" \
-		--env NIC_PEER=10.0.2.100:7 "$@" >/dev/null 2>&1
+		--env NIC_PEER=10.0.2.100:7 --env "SYSFUZZ_OPS=${SYSFUZZ_OPS:-}" \
+		--env "SYSFUZZ_SEED=${SYSFUZZ_SEED:-}" "$@" >/dev/null 2>&1
 }
 
 # show NAME: the results and notes of a finished guest.
@@ -112,6 +120,8 @@ wait_line() {
 
 # want NAME: whether this run includes the boot NAME (all unless ONLY says).
 want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+# want_named NAME: only when ONLY names it (a boot for 'make fuzz').
+want_named() { [[ " ${ONLY:-} " == *" $1 "* ]]; }
 
 # The main plan runs with SLUB's red zones and poisoning on the kmalloc caches
 # (lwIP's heap lives there): a write into freed memory is then a "BUG ...
@@ -119,6 +129,11 @@ want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 if want plan; then
 	guest plan 1500 --append 'slub_debug=FZP,kmalloc-*'
 	tally plan
+fi
+# The syscall fuzzer at length (make fuzz); the plan boot has a short run.
+if want_named sysfuzz; then
+	guest sysfuzz $((600 + ${SYSFUZZ_OPS:-50000} / 200)) --env PLAN=sysfuzz
+	tally sysfuzz
 fi
 # host_brownlazy NAME: start the host's brownlazy server on 127.0.0.1 (a
 # port the kernel picks); sets bl_pid, and bl_fwd: the guestfwd option that
@@ -269,11 +284,7 @@ wire_peer() {
 # namespace, 10.0.9.2 in the guest. Needs root; skipped visibly otherwise.
 tap_run() {
 	local ns=lwipk-test-$$ gpid epid
-	ip netns add "$ns" || { host_result 1 tap_namespace; return; }
-	ip -n "$ns" link set lo up &&
-		ip -n "$ns" tuntap add dev lwtap0 mode tap &&
-		ip -n "$ns" addr add 10.0.9.1/24 dev lwtap0 &&
-		ip -n "$ns" link set lwtap0 up
+	netns_tap "$ns"
 	host_result $? tap_namespace
 	ip netns exec "$ns" "$peer" echo --addr 10.0.9.1 --port 7 --timeout 300 >/dev/null &
 	epid=$!
@@ -293,14 +304,72 @@ tap_run() {
 	ip netns del "$ns"
 	tally tap
 }
-if ! want tap; then
-	:
-elif [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null; then
-	tap_run
-else
-	skip=$((skip + 1))
-	echo "ok $((pass + fail + skip)) host.tap # SKIP needs root for a network namespace"
-fi
+
+# netns_tap NS: a network namespace NS with the tap device lwtap0, 10.0.9.1.
+netns_tap() {
+	ip netns add "$1" && ip -n "$1" link set lo up &&
+		ip -n "$1" tuntap add dev lwtap0 mode tap &&
+		ip -n "$1" addr add 10.0.9.1/24 dev lwtap0 &&
+		ip -n "$1" link set lwtap0 up
+}
+
+# The guest's NIC on a QEMU socket netdev to tests/host/netem.c in a
+# namespace, which impairs the frames both ways on their way to and from
+# lwtap0 there (this machine's kernel may have no sch_netem) and runs the
+# peers on the namespace's stack. tests/guest/netem.sh drives the
+# conditions; here, the table of lwipk's and Linux's times.
+netem_run() {
+	local ns=lwipk-netem-$$ mib=${NETEM_MIB:-1} dl=${NETEM_DEADLINE:-20} npid seed=${SEED:-$(date +%s)}
+	local e1000 src=$out/netem-source.bin
+	e1000=$top/deps/kernel/$(cat "$top/deps/kver")/e1000.ko
+	netns_tap "$ns"
+	host_result $? netem_namespace
+	head -c $((mib << 20)) /dev/urandom >"$src"
+	ip netns exec "$ns" "$top/build/host/netem" --tap lwtap0 --bind 47001 --to 47002 \
+		--source "$src" --seed "$seed" --idle $((dl * 2)) --timeout $((60 * (dl + 10) * slow)) \
+		>"$out/netem-peer.out" 2>&1 &
+	npid=$!
+	wait_line "$out/netem-peer.out" 'netem: ready' "$npid"
+	host_result $? netem_emulator_ready
+	guest_in=(ip netns exec "$ns")
+	guest netem $((50 * (dl + 10))) --env PLAN=netem --env "NETEM_MIB=$mib" \
+		--env "NETEM_DEADLINE=$dl" --env "NETEM_IDLE=${NETEM_IDLE:-5}" \
+		--env "NETEM_H2G_SHA=$(sha256sum <"$src" | cut -d' ' -f1)" --file "$e1000" \
+		--netdev "socket,udp=127.0.0.1:47001,localaddr=127.0.0.1:47002"
+	guest_in=()
+	kill "$npid" 2>/dev/null
+	wait "$npid" 2>/dev/null
+	ip netns pids "$ns" | xargs -r kill -9
+	ip netns del "$ns"
+	rm -f "$src"
+	tally netem
+	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio)"
+	awk '/^netem: stack=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		k = f["cond"] " " f["dir"]; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+		r[k, f["stack"]] = f["result"]; t[k, f["stack"]] = f["secs"] }
+	END { printf "# %-22s %-14s %-14s %s\n", "condition", "lwipk", "Linux", "lwipk/Linux"
+		for (i = 1; i <= n; i++) { k = order[i]
+			a = t[k, "lwip"]; b = t[k, "linux"]
+			printf "# %-22s %-14s %-14s %s\n", k, r[k, "lwip"] " " a, r[k, "linux"] " " b,
+				(r[k, "lwip"] r[k, "linux"] == "okok" && b > 0 ? sprintf("%.2f", a / b) : "-") } }' \
+		"$out/netem.log" |
+		tee "$out/netem-table.txt"
+}
+
+# needs_root BOOT FUNCTION: run a boot that needs a network namespace, or
+# say visibly that it was skipped.
+needs_root() {
+	if ! want "$1"; then
+		:
+	elif [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null; then
+		"$2"
+	else
+		skip=$((skip + 1))
+		echo "ok $((pass + fail + skip)) host.$1 # SKIP needs root for a network namespace"
+	fi
+}
+needs_root tap tap_run
+needs_root netem netem_run
 n=$((pass + fail + skip))
 
 # The harness's own failure detection: each deliberate failure must fail.

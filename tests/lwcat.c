@@ -3,25 +3,78 @@
  * lwcat: a tiny netcat for lwIP sockets (or Linux's, --family inet), for
  * bulk transfers in the NIC tests.
  *
- *   lwcat send ADDR PORT [--family inet|lwip]   stdin -> a connection
- *   lwcat recv ADDR PORT [--family inet|lwip]   one accepted connection -> stdout
+ *   lwcat send ADDR PORT [OPTIONS]   stdin -> a connection; the peer's answer -> stdout
+ *   lwcat get ADDR PORT [OPTIONS]    a connection -> stdout
+ *   lwcat recv ADDR PORT [OPTIONS]   one accepted connection -> stdout
+ *   lwcat udp ADDR PORT TEXT [OPTIONS]   TEXT as one datagram
+ * OPTIONS: --family inet|lwip, --deadline S (the whole transfer: then
+ *   SIGALRM, without SA_RESTART and again every second, ends blocked
+ *   calls), --idle S (SO_RCVTIMEO and SO_SNDTIMEO: S seconds without
+ *   progress is an error).
  *
- * send connects, copies standard input, shuts down its side and waits for
- * the peer to close; recv listens on ADDR:PORT, says "lwcat: listening" on
- * stderr, accepts one connection and copies it to standard output. Exit
- * status 0 only if everything was copied.
+ * send connects, copies standard input, shuts down its side and copies
+ * what the peer sends until it closes; get connects and copies; recv
+ * listens on ADDR:PORT, says "lwcat: listening" on stderr, accepts one
+ * connection and copies it. On standard error: "lwcat: N bytes in S s", or
+ * on an error "lwcat: error after N bytes in S s: REASON", and then the
+ * connection is reset (SO_LINGER 0), not left to linger. Exit status 0
+ * only if everything was copied.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lwipk/af_lwip.h>
 
-static int copy(int in, int out)
+static long long bytes;
+static struct timespec t0;
+static volatile sig_atomic_t expired;
+
+static const char *opt(int argc, char **argv, const char *name, const char *def)
+{
+	int i;
+
+	for (i = 4; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return def;
+}
+
+static double elapsed(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* The end: report, and reset the connection on an error. */
+static int done(int fd, const char *what)
+{
+	struct linger l = { 1, 0 };
+
+	if (!what) {
+		fprintf(stderr, "lwcat: %lld bytes in %.3f s\n", bytes, elapsed());
+		return 0;
+	}
+	fprintf(stderr, "lwcat: error after %lld bytes in %.3f s: %s: %s\n", bytes,
+		elapsed(), what, errno == EINTR ? "deadline" : strerror(errno));
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		close(fd);
+	}
+	return 1;
+}
+
+static int copy(int in, int out, int count)
 {
 	static char buf[1 << 16];
 	ssize_t n;
@@ -32,55 +85,80 @@ static int copy(int in, int out)
 		while (off < n) {
 			ssize_t w = write(out, buf + off, n - off);
 
-			if (w <= 0)
+			if (w <= 0 || expired) {
+				errno = w < 0 ? errno : EINTR;
 				return -1;
+			}
 			off += w;
+			if (count)
+				bytes += w;
 		}
 	}
-	return n < 0 ? -1 : 0;
+	if (expired)
+		errno = EINTR;
+	return n < 0 || expired ? -1 : 0;
+}
+
+/* The deadline: every call from now on fails (a call that had made some
+ * progress returns it, not EINTR: the next one is interrupted too). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+	expired = 1;
+	alarm(1);
 }
 
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	int family = lwip_family(), fd, conn, one = 1;
-	char drain[256];
+	struct sigaction act = { .sa_handler = on_alarm };
+	struct timeval idle = { 0, 0 };
+	int family = lwip_family(), fd, conn, one = 1, type = SOCK_STREAM;
 
-	if (argc >= 6 && !strcmp(argv[4], "--family"))
-		family = !strcmp(argv[5], "inet") ? AF_INET : lwip_family();
-	if (argc < 4 || inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
-		fprintf(stderr, "usage: lwcat send|recv ADDR PORT [--family inet|lwip]\n");
+	if (!strcmp(opt(argc, argv, "--family", "lwip"), "inet"))
+		family = AF_INET;
+	if (argc < 4 || inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1 ||
+	    (!strcmp(argv[1], "udp") && argc < 5)) {
+		fprintf(stderr, "usage: lwcat send|get|recv ADDR PORT [--family inet|lwip] "
+			"[--deadline S] [--idle S]\n       lwcat udp ADDR PORT TEXT [--family ...]\n");
 		return 2;
 	}
 	sa.sin_port = htons(atoi(argv[3]));
-	fd = socket(family, SOCK_STREAM, 0);
-	if (fd < 0) {
-		perror("lwcat: socket");
-		return 1;
-	}
-	if (!strcmp(argv[1], "send")) {
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-			perror("lwcat: connect");
-			return 1;
-		}
-		if (copy(0, fd) || shutdown(fd, SHUT_WR)) {
-			perror("lwcat: send");
-			return 1;
-		}
-		while (read(fd, drain, sizeof(drain)) > 0)
-			;	/* until the peer has everything and closes */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sigaction(SIGALRM, &act, NULL);		/* no SA_RESTART */
+	signal(SIGPIPE, SIG_IGN);
+	alarm(atoi(opt(argc, argv, "--deadline", "0")));
+	idle.tv_sec = atoi(opt(argc, argv, "--idle", "0"));
+	if (!strcmp(argv[1], "udp"))
+		type = SOCK_DGRAM;
+	fd = socket(family, type, 0);
+	if (fd < 0)
+		return done(-1, "socket");
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &idle, sizeof(idle));
+	if (type == SOCK_DGRAM) {
+		if (sendto(fd, argv[4], strlen(argv[4]), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return done(fd, "sendto");
 		return 0;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-		perror("lwcat: listen");
-		return 1;
+	if (!strcmp(argv[1], "send") || !strcmp(argv[1], "get")) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return done(fd, "connect");
+		if (argv[1][0] == 's' && (copy(0, fd, 1) || shutdown(fd, SHUT_WR)))
+			return done(fd, "send");
+		/* send: until the peer has everything and closes */
+		if (copy(fd, 1, argv[1][0] == 'g'))
+			return done(fd, "receive");
+		return done(-1, NULL);
 	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
+		return done(fd, "listen");
 	fprintf(stderr, "lwcat: listening\n");
 	conn = accept(fd, NULL, NULL);
-	if (conn < 0 || copy(conn, 1)) {
-		perror("lwcat: recv");
-		return 1;
-	}
-	return 0;
+	if (conn < 0)
+		return done(fd, "accept");
+	if (copy(conn, 1, 1))
+		return done(conn, "receive");
+	return done(-1, NULL);
 }

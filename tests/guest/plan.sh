@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # The guest side of 'make test': every suite, in KTAP, one numbering.
-# PLAN=main (default) | model | twonic | tap | nicsock | pair | wire: what
-# to boot; INJECT=notok|warn|hang replaces the plan by a deliberate failure,
+# PLAN=main (default) | model | twonic | tap | nicsock | pair | wire |
+# sysfuzz | netem: what to boot; INJECT=notok|warn|hang replaces the plan by a deliberate failure,
 # so the host harness can prove it catches each kind (scripts/test.sh checks
 # that).
 # shellcheck source=tests/guest/ktap.sh
@@ -14,6 +14,10 @@
 . /lwipk/bench_smoke.sh
 # shellcheck source=tests/guest/wire.sh
 . /lwipk/wire.sh
+# shellcheck source=tests/guest/fuzz.sh
+. /lwipk/fuzz.sh
+# shellcheck source=tests/guest/netem.sh
+. /lwipk/netem.sh
 mod=/lwipk/modules
 
 echo "KTAP version 1"
@@ -35,6 +39,14 @@ esac
 case ${PLAN:-main} in
 wire)
 	wire_suite
+	exit 0 ;;
+sysfuzz)
+	insmod $mod/lwip.ko
+	sysfuzz_suite
+	rmmod lwip
+	exit 0 ;;
+netem)
+	netem_suite
 	exit 0 ;;
 model|twonic|tap|nicsock|pair)
 	insmod $mod/lwip.ko
@@ -84,6 +96,7 @@ load_cycles lifecycle $mod/lwip.ko 2 suite=stack
 # --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko
 sock_suite
+sysfuzz_suite
 bench_smoke_suite
 
 # --- lwip_e1000.ko ----------------------------------------------------------

@@ -1,0 +1,114 @@
+# shellcheck shell=sh
+# The netem suite (PLAN=netem): the NIC on a tap device in a network
+# namespace, through tests/host/netem.c, which impairs the frames both ways
+# and runs the peers on the namespace's Linux stack (10.0.9.1: 9 a sink
+# answering the sha256 it got, 19 a source of the harness's file, whose
+# sha256 is NETEM_H2G_SHA). For each condition, NETEM_MIB MiB each way
+# over lwIP (lwip_sock.ko) and then over Linux's own stack with Linux's
+# e1000.ko (/lwipk/files), the guest sending the command in band (UDP to
+# 10.0.9.1:4999). A transfer has a deadline and an idle limit; its result
+# must be what the condition expects of the stack:
+#   complete  done, with the right sha256, before the deadline
+#   bound     any outcome (done or an error) before the deadline + 10 s
+#   error     an error (not a silent success), before the deadline + 10 s
+# Each line: NAME|COMMAND|LWIP|LINUX; @T in COMMAND is the time into the
+# transfer (a quarter of a second per MiB) when the event happens.
+netem_conditions='none|set|complete|complete
+loss1|set loss=1|complete|complete
+loss5|set loss=5|bound|complete
+loss10|set loss=10|bound|bound
+reorder25|set delay=10 reorder=25|complete|complete
+dup1|set dup=1|complete|complete
+corrupt0.5|set corrupt=0.5|complete|complete
+delay50_loss1|set delay=50 loss=1|complete|complete
+rate10_delay100|set rate=10000 delay=100|complete|complete
+flap|set rate=10000;flap @T 1000|complete|complete
+peer_killed|set rate=10000;kill @T|error|error
+peer_vanished|set rate=10000;vanish @T|error|error'
+
+# netem_now: seconds since boot, to the hundredth.
+netem_now() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# netem_ctl FAMILY COMMAND: one command to the emulator, sent twice (the
+# first may wait for ARP; every command is idempotent).
+netem_ctl() {
+	lwcat udp 10.0.9.1 4999 "$2" --family "$1"
+	lwcat udp 10.0.9.1 4999 "$2" --family "$1"
+}
+
+# netem_xfer STACK FAMILY COND g2h|h2g EXPECT: one transfer, judged.
+netem_xfer() {
+	nx_t0=$(netem_now)
+	if [ "$4" = g2h ]; then
+		timeout $((netem_deadline + 10)) lwcat send 10.0.9.1 9 --family "$2" \
+			--deadline "$netem_deadline" --idle "$netem_idle" \
+			</tmp/netem.bin >/tmp/netem.out 2>/tmp/netem.err
+		nx_rc=$?
+		nx_want=$netem_g2h_sha
+		nx_got=$(cut -d' ' -f1 /tmp/netem.out)
+	else
+		timeout $((netem_deadline + 10)) lwcat get 10.0.9.1 19 --family "$2" \
+			--deadline "$netem_deadline" --idle "$netem_idle" \
+			>/tmp/netem.out 2>/tmp/netem.err
+		nx_rc=$?
+		nx_want=$NETEM_H2G_SHA
+		nx_got=$(sha256sum </tmp/netem.out | cut -d' ' -f1)
+	fi
+	nx_secs=$(awk -v a="$nx_t0" -v b="$(netem_now)" 'BEGIN { printf "%.2f", b - a }')
+	if [ $nx_rc -eq 0 ] && [ "$nx_got" = "$nx_want" ]; then
+		nx_result=ok
+	elif [ $nx_rc -eq 0 ]; then
+		nx_result=corrupt	# a silent success with wrong data: never right
+	else
+		nx_result=error
+	fi
+	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc"
+	sed 's/^/# /' /tmp/netem.err
+	nx_in_time=$(awk -v s="$nx_secs" -v d=$((netem_deadline + 10)) 'BEGIN { print (s <= d) }')
+	case $5:$nx_result in
+	complete:ok|bound:ok|bound:error|error:error) [ "$nx_in_time" = 1 ] ;;
+	*) false ;;
+	esac
+	ktap_result $? "netem.$1.$3.$4 # $nx_result in $nx_secs s, expected $5"
+}
+
+# netem_round STACK FAMILY: every condition, both ways.
+netem_round() {
+	while IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux; do
+		nr_expect=$nr_lwip
+		[ "$1" = lwip ] || nr_expect=$nr_linux
+		nr_cmd=$(echo "$nr_cmd" | sed "s/@T/$((NETEM_MIB * 250))/")
+		for nr_dir in g2h h2g; do
+			netem_ctl "$2" "$nr_cmd"
+			netem_xfer "$1" "$2" "$nr_name" $nr_dir "$nr_expect"
+		done
+		netem_ctl "$2" clear
+	done <<EOF
+$netem_conditions
+EOF
+}
+
+netem_suite() {
+	netem_deadline=${NETEM_DEADLINE:-20} netem_idle=${NETEM_IDLE:-5}
+	dd if=/dev/urandom of=/tmp/netem.bin bs=1M count="$NETEM_MIB" 2>/dev/null
+	netem_g2h_sha=$(sha256sum </tmp/netem.bin | cut -d' ' -f1)
+
+	ktap_check netem.lwip.insmod eval 'insmod /lwipk/modules/lwip.ko &&
+		insmod /lwipk/modules/lwip_e1000.ko ip=10.0.9.2 gw=10.0.9.1 &&
+		insmod /lwipk/modules/lwip_sock.ko'
+	# shellcheck disable=SC2046 # four numbers, meant to split
+	set -- $(wire_heap)
+	netem_used=$1 netem_blocks=$2
+	netem_round lwip lwip
+	wire_heap_back "$netem_used" "$netem_blocks"
+	ktap_result $? "netem.lwip.heap_back"
+	ktap_check netem.lwip.rmmod eval 'rmmod lwip_sock && rmmod lwip_e1000 && rmmod lwip'
+
+	ktap_check netem.linux.up eval 'insmod /lwipk/files/e1000.ko &&
+		ip link set eth0 up && ip addr add 10.0.9.2/24 dev eth0 &&
+		wait_grep 10 "^1$" /sys/class/net/eth0/carrier'
+	netem_round linux inet
+	ktap_check netem.linux.rmmod rmmod e1000
+}
