@@ -158,7 +158,8 @@ static int sender(struct conn *c)
 			n = send(c->cfd, &id, sizeof(id), MSG_NOSIGNAL);
 			if (n == sizeof(id)) {
 				c->idgot = 4;	/* sender side: id sent */
-				continue;
+				c->last = now();
+				return 0;	/* one send per POLLOUT */
 			}
 			/* lwIP and Linux take 4 bytes whole or not at all */
 		} else {
@@ -170,7 +171,7 @@ static int sender(struct conn *c)
 			if (n > 0) {
 				c->sent += n;
 				c->last = now();
-				return 0;	/* once per poll round: fair */
+				return 0;	/* one send per POLLOUT: fair */
 			}
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
