@@ -63,6 +63,7 @@ load_cycles lifecycle $mod/lwip.ko 2 suite=stack
 # --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko
 sock_suite
+mem_pressure_suite
 bench_smoke_suite
 
 # --- lwip_e1000.ko ----------------------------------------------------------
