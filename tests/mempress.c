@@ -5,7 +5,7 @@
  * POLLOUT must mean that a send can make progress.
  *
  *   mempress [--family inet|lwip] [--conns N] [--bytes B] [--deadline S]
- *            [--stall S] [--spin-max N]
+ *            [--stall S] [--spin-max N] [--mode poll|blocking]
  *
  * One thread, one poll() loop over every socket: N non-blocking connects
  * to one listener (those refused, e.g. ENOBUFS, are counted, not failed),
@@ -19,7 +19,8 @@
  * send() returned EAGAIN right after poll() reported POLLOUT more than
  * --spin-max times in all; when no connection completed; or when the run
  * passed --deadline seconds. The summary line says what moved and how long
- * it took. Meant to run with lwip.ko's mem_limit=131072 (or, for Linux,
+ * it took. --mode blocking: each connected client sends from a thread of
+ * its own with blocking send() instead (the receivers stay in the loop). Meant to run with lwip.ko's mem_limit=131072 (or, for Linux,
  * net.ipv4.tcp_mem at 32 pages): see tests/guest/sock.sh.
  */
 #define _GNU_SOURCE
@@ -28,6 +29,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,8 @@ struct conn {
 	int err;		/* errno that ended it */
 	double last;		/* last progress */
 	int want_out;		/* poll() asked for POLLOUT */
+	size_t tsent;		/* --mode blocking: the thread's progress */
+	int tdone, terr;	/* ...its end, and its errno */
 };
 
 static struct conn conns[MAXCONN];
@@ -63,6 +67,7 @@ static int family, nconn = 200, established;
 static size_t nbytes = 1 << 20;
 static double deadline = 180, stall = 30;
 static long spin_max = -1;
+static int blocking;
 
 static double now(void)
 {
@@ -93,6 +98,76 @@ static void fail(struct conn *c, int err)
 	c->last = now();
 }
 
+/* --mode blocking: one client's whole send, blocking. */
+static void *blocking_sender(void *arg)
+{
+	struct conn *c = arg;
+	uint32_t id = htonl(c->id);
+	size_t off = 0, left;
+	ssize_t n;
+	int err = 0;
+
+	if (send(c->cfd, &id, sizeof(id), MSG_NOSIGNAL) != sizeof(id))
+		err = errno ? errno : EIO;
+	while (!err && off < nbytes) {
+		left = nbytes - off;
+		if (left > CHUNK)
+			left = CHUNK;
+		n = send(c->cfd, pattern_at(c->id, off), left, MSG_NOSIGNAL);
+		if (n <= 0) {
+			err = n < 0 ? errno : EIO;
+			break;
+		}
+		off += n;
+		__atomic_store_n(&c->tsent, off, __ATOMIC_RELAXED);
+	}
+	if (!err)
+		shutdown(c->cfd, SHUT_WR);
+	__atomic_store_n(&c->terr, err, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->tdone, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A client connected: count it; --mode blocking: start its thread. */
+static void begin(struct conn *c)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	established++;
+	if (!blocking)
+		return;
+	fcntl(c->cfd, F_SETFL, fcntl(c->cfd, F_GETFL) & ~O_NONBLOCK);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t, &attr, blocking_sender, c);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		c->tdone = 1;
+		c->terr = err;
+	}
+}
+
+/* --mode blocking: what the sender thread did since the last look. */
+static void blocking_look(struct conn *c)
+{
+	size_t sent = __atomic_load_n(&c->tsent, __ATOMIC_RELAXED);
+
+	if (sent != c->sent) {
+		c->sent = sent;
+		c->last = now();
+	}
+	if (!__atomic_load_n(&c->tdone, __ATOMIC_ACQUIRE))
+		return;
+	c->sent = c->tsent;
+	if (c->terr)
+		fail(c, c->terr);
+	else
+		c->state = C_SHUT;
+}
+
 static void start(struct conn *c, int port)
 {
 	struct sockaddr_in a = lo(port);
@@ -107,7 +182,7 @@ static void start(struct conn *c, int port)
 	}
 	if (!connect(c->cfd, (struct sockaddr *)&a, sizeof(a))) {
 		c->state = C_SENDING;
-		established++;
+		begin(c);
 		return;
 	}
 	if (errno == EINPROGRESS) {
@@ -265,6 +340,8 @@ static int parse(int argc, char **argv)
 			stall = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--spin-max"))
 			spin_max = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--mode"))
+			blocking = !strcmp(argv[i + 1], "blocking");
 		else
 			return -1;
 	}
@@ -290,7 +367,7 @@ int main(int argc, char **argv)
 	socklen_t alen = sizeof(a);
 
 	if (parse(argc, argv)) {
-		fprintf(stderr, "usage: mempress [--family inet|lwip] [--conns N] [--bytes B] [--deadline S] [--stall S] [--spin-max N]\n");
+		fprintf(stderr, "usage: mempress [--family inet|lwip] [--conns N] [--bytes B] [--deadline S] [--stall S] [--spin-max N] [--mode poll|blocking]\n");
 		return 2;
 	}
 	for (i = 0; i < (int)sizeof(pat); i++)
@@ -322,6 +399,11 @@ int main(int argc, char **argv)
 			    c->state == C_FAILED)
 				continue;
 			live++;
+			if (blocking && c->state == C_SENDING) {
+				blocking_look(c);
+				if (c->state == C_FAILED)
+					continue;
+			}
 			if (t - c->last > worst)
 				worst = t - c->last;
 			if (c->state != C_CONNECTING && t - c->last > stall) {
@@ -333,9 +415,11 @@ int main(int argc, char **argv)
 			}
 			c->want_out = c->state == C_CONNECTING ||
 				      c->state == C_SENDING;
-			pfd[n].fd = c->cfd;
-			pfd[n].events = c->want_out ? POLLOUT : 0;
-			pconn[n++] = c;
+			if (!blocking || c->state == C_CONNECTING) {
+				pfd[n].fd = c->cfd;
+				pfd[n].events = c->want_out ? POLLOUT : 0;
+				pconn[n++] = c;
+			}
 			if (c->sfd >= 0) {
 				pfd[n].fd = c->sfd;
 				pfd[n].events = POLLIN;
@@ -384,7 +468,7 @@ int main(int argc, char **argv)
 			if (c->state == C_CONNECTING) {
 				connected(c);
 				if (c->state == C_SENDING)
-					established++;
+					begin(c);
 				continue;
 			}
 			if (c->state != C_SENDING)
@@ -403,8 +487,9 @@ int main(int argc, char **argv)
 				c->state = C_DONE;
 				completed++;
 			}
+			/* a sender thread may still be in send(): keep its fd */
 			if ((c->state == C_DONE || c->state == C_FAILED) &&
-			    c->cfd >= 0) {
+			    c->cfd >= 0 && (!blocking || c->tdone)) {
 				close(c->cfd);
 				c->cfd = -1;
 				if (c->sfd >= 0)

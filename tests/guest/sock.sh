@@ -53,7 +53,8 @@ sock_suite() {
 }
 
 # Memory pressure (issue 9): lwip.ko reloaded with a 128 KiB heap, 100
-# loopback connections each sending 1 MiB (tests/mempress.c): whatever
+# loopback connections each sending 1 MiB (tests/mempress.c), from one
+# poll() loop and from blocking threads: whatever
 # connected must get every byte through or fail with an error, none may
 # sit 30 s without progress, and POLLOUT must not end in EAGAIN more than
 # mempress allows. Linux's stack at the same budget (net.ipv4.tcp_mem of
@@ -68,6 +69,12 @@ mem_pressure_suite() {
 	rc=$?
 	sed "s/^/# /" /tmp/mempress.out
 	ktap_result $rc "mempress.lwip_100x1mib_at_128kib"
+	# blocking senders, one thread each: they wait for memory in send()
+	# shellcheck disable=SC2086
+	mempress --family lwip $mp_args --mode blocking >/tmp/mempress.out 2>&1
+	rc=$?
+	sed "s/^/# /" /tmp/mempress.out
+	ktap_result $rc "mempress.lwip_blocking_100x1mib_at_128kib"
 	sed "s/^/# /" /proc/lwip/mem | head -n 1
 
 	mp_tcp_mem=$(cat /proc/sys/net/ipv4/tcp_mem)
