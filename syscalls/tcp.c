@@ -811,7 +811,7 @@ static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,
 	if (!ls->connected || (sk->sk_shutdown & SEND_SHUTDOWN) ||
 	    lwip_tcp_writable(ls, out, &wake)) {
 		mask |= EPOLLOUT | EPOLLWRNORM;
-	} else if (wake >= 0) {
+	} else if (out && wake >= 0) {
 		/* waits for memory: on the heap's queue, then look again */
 		poll_wait(file, lwipk_mem_wait_queue(), wait);
 		lwipk_mem_want(wake);
