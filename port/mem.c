@@ -16,10 +16,13 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/overflow.h>
+#include <linux/export.h>
+#include <linux/wait.h>
 
 #include "lwip/opt.h"
 #include "lwip/mem.h"
 #include "lwipk_port.h"
+#include "lwipk/lwipk.h"
 
 static unsigned long mem_limit = 256UL << 20;
 module_param(mem_limit, ulong, 0644);
@@ -33,6 +36,14 @@ struct lwipk_block {
 static LIST_HEAD(lwipk_blocks);
 static DEFINE_SPINLOCK(lwipk_blocks_lock);	/* protects lwipk_blocks */
 static atomic_long_t lwipk_bytes, lwipk_peak, lwipk_nblocks, lwipk_failures;
+
+/*
+ * Waiters for memory (lwip_sock.ko's senders): the highest level of use
+ * that one of them waits for, -1 for none; lwipk_free() wakes them all
+ * when use drops to it.
+ */
+static DECLARE_WAIT_QUEUE_HEAD(lwipk_mem_wq);
+static atomic_long_t lwipk_mem_wake_at = ATOMIC_LONG_INIT(-1);
 
 /**
  * lwipk_alloc() - allocate from lwIP's capped budget.
@@ -83,6 +94,7 @@ void lwipk_free(void *ptr)
 {
 	struct lwipk_block *b;
 	unsigned long flags;
+	long left;
 
 	if (!ptr)
 		return;
@@ -90,10 +102,67 @@ void lwipk_free(void *ptr)
 	spin_lock_irqsave(&lwipk_blocks_lock, flags);
 	list_del(&b->node);
 	spin_unlock_irqrestore(&lwipk_blocks_lock, flags);
-	atomic_long_sub(b->size, &lwipk_bytes);
+	left = atomic_long_sub_return(b->size, &lwipk_bytes);
 	atomic_long_dec(&lwipk_nblocks);
 	kvfree(b);
+	if (unlikely(atomic_long_read(&lwipk_mem_wake_at) >= left) &&
+	    atomic_long_xchg(&lwipk_mem_wake_at, -1) >= 0)
+		wake_up_all(&lwipk_mem_wq);
 }
+
+/**
+ * lwipk_mem_used() - bytes lwIP has allocated now, headers included.
+ *
+ * Return: the bytes counted against mem_limit.
+ */
+long lwipk_mem_used(void)
+{
+	return atomic_long_read(&lwipk_bytes);
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_mem_used, LWIP);
+
+/**
+ * lwipk_mem_limit() - the module parameter mem_limit.
+ *
+ * Return: the most bytes lwIP may allocate.
+ */
+unsigned long lwipk_mem_limit(void)
+{
+	return READ_ONCE(mem_limit);
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_mem_limit, LWIP);
+
+/**
+ * lwipk_mem_wait_queue() - the wait queue lwipk_mem_want() wakes.
+ *
+ * Return: the queue, for poll_wait() or add_wait_queue().
+ */
+wait_queue_head_t *lwipk_mem_wait_queue(void)
+{
+	return &lwipk_mem_wq;
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_mem_wait_queue, LWIP);
+
+/**
+ * lwipk_mem_want() - wake lwipk_mem_wait_queue() once use drops to
+ *	@level bytes. The caller is on the queue first and looks at
+ *	lwipk_mem_used() again after this call, so no free is missed.
+ * @level: the use to wait for
+ */
+void lwipk_mem_want(long level)
+{
+	long cur = atomic_long_read(&lwipk_mem_wake_at);
+
+	do {
+		if (cur >= level)
+			break;
+	} while (!atomic_long_try_cmpxchg(&lwipk_mem_wake_at, &cur, level));
+	smp_mb__after_atomic();	/* against lwipk_free()'s update of the use */
+	if (atomic_long_read(&lwipk_bytes) <= level &&
+	    atomic_long_xchg(&lwipk_mem_wake_at, -1) >= 0)
+		wake_up_all(&lwipk_mem_wq);
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_mem_want, LWIP);
 
 /* lwIP may allocate with interrupts off or under a spinlock. */
 static gfp_t lwipk_gfp(void)

@@ -262,6 +262,7 @@ int lwip_sock_release(struct socket *sock)
 		lwip_tcp_linger(ls);
 	lwip_tcp_rx_purge(ls);
 	lwip_tcp_rx_release(ls);
+	lwip_tcp_mem_release(ls);
 	if (ls->rx_dgram)
 		netbuf_delete(ls->rx_dgram);
 	ls->rx_dgram = NULL;
@@ -453,6 +454,8 @@ static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,
 	default:
 		return -ESOCKTNOSUPPORT;
 	}
+	if (!lwip_sock_mem_admit(LWIP_SOCK_MEM_SOCKETS))
+		return -ENOBUFS;	/* the rest of the heap moves data */
 	conn = netconn_new_with_callback(type, lwip_sock_event);
 	if (!conn)
 		return -ENOBUFS;

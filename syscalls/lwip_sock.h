@@ -55,6 +55,32 @@
  */
 #define LWIP_SOCK_RX_CHAINS	8
 
+/*
+ * lwIP's heap (lwip.ko's mem_limit) holds everything: PCBs, netconns,
+ * mailboxes, queued data of both ends of a loopback connection, received
+ * segments and the ACKs that free them. Connections and queued data may
+ * not take all of it, or nothing can move any more: above these levels of
+ * use, as parts of mem_limit, new sockets fail with ENOBUFS, SYNs are
+ * dropped, and sends queue no more (but see LWIP_SOCK_MEM_FORCE); the
+ * rest is for receiving and acknowledging, which frees memory again.
+ */
+#define LWIP_SOCK_MEM_SOCKETS(limit)	((limit) / 4)
+#define LWIP_SOCK_MEM_SYN(limit)	((limit) / 8 * 3)
+#define LWIP_SOCK_MEM_SEND(limit)	((limit) / 4 * 3)
+/*
+ * A connection with nothing queued may always queue one small segment
+ * while use is below this level, as Linux lets every socket have a
+ * minimum under tcp_mem pressure: each keeps moving.
+ */
+#define LWIP_SOCK_MEM_FORCE(limit)	((limit) / 8 * 7)
+
+/**
+ * lwip_sock_mem_admit() - whether lwIP's heap has room for a connection.
+ * @level: LWIP_SOCK_MEM_SOCKETS or LWIP_SOCK_MEM_SYN
+ */
+#define lwip_sock_mem_admit(level) \
+	(lwipk_mem_used() <= (long)level(lwipk_mem_limit()))
+
 /**
  * struct lwip_sock - one socket of the lwip family.
  * @sk: the socket core's part; first, sk_alloc() allocates the whole.
@@ -91,6 +117,8 @@
  * @local_ip: TCP: the connection's own address, kept for getsockname()
  *	once lwIP has freed the PCB (reset, TIME_WAIT ended), as Linux does.
  * @local_port: TCP: the connection's own port, likewise.
+ * @mem_promise: TCP: bytes of lwIP's heap that poll() set aside for this
+ *	socket's next send under memory pressure (see lwip_tcp_writable()).
  */
 struct lwip_sock {
 	struct sock sk;
@@ -119,6 +147,7 @@ struct lwip_sock {
 	u16 bind_port;
 	ip_addr_t local_ip;
 	u16 local_port;
+	u32 mem_promise;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)
@@ -166,11 +195,12 @@ void lwip_sock_apply_options(struct lwip_sock *ls);
 /* tcp.c */
 int lwip_tcp_fill(struct lwip_sock *ls);
 void lwip_tcp_rx_purge(struct lwip_sock *ls);
-int lwip_tcp_writable(struct lwip_sock *ls);
+int lwip_tcp_writable(struct lwip_sock *ls, bool promise, long *wake);
 void lwip_tcp_connect_settle(struct lwip_sock *ls);
 void lwip_tcp_rx_release(struct lwip_sock *ls);
 void lwip_tcp_linger(struct lwip_sock *ls);
 void lwip_tcp_release_pcb(struct lwip_sock *ls);
+void lwip_tcp_mem_release(struct lwip_sock *ls);
 err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb);
 
 /* udp.c */

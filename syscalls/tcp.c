@@ -146,44 +146,214 @@ static u32 lwip_tcp_queued(const struct tcp_pcb *pcb)
 	return TCP_SND_BUF - pcb->snd_buf;
 }
 
+/*
+ * What a segment costs in lwIP's heap beyond its payload: the pbuf, the
+ * tcp_seg, the headers and the allocator's block headers, rounded up.
+ */
+#define LWIP_TCP_SEG_COST	256
+/* ...and at most per byte of payload, with the smallest segments: */
+#define LWIP_TCP_SEG_COST_MAX	(1 + LWIP_TCP_SEG_COST / LWIP_TCP_MIN_SND_MSS + 1)
+
+/*
+ * The one segment a connection may queue under memory pressure: when it
+ * has nothing queued, or when poll() promised it (see lwip_tcp_writable()).
+ * Written lean (lwip_tcp_write_lean()), lwIP allocates no more than it
+ * holds, and LWIP_TCP_MEM_RESERVE covers it.
+ */
+#define LWIP_TCP_MEM_MIN	TCP_ETH_MSS
+#define LWIP_TCP_MEM_RESERVE	(LWIP_TCP_MEM_MIN + 2 * LWIP_TCP_SEG_COST)
+
+/*
+ * Bytes of lwIP's heap set aside for sends that poll() promised: a socket
+ * it reported writable under memory pressure may queue LWIP_TCP_MEM_MIN
+ * whatever other sockets queued in the meantime (they leave this much
+ * alone). Each socket holds at most one such promise (mem_promise).
+ */
+static atomic_long_t lwip_tcp_promised;
+
+/* Whether the heap is far enough up that POLLOUT has to be a promise. */
+static bool lwip_tcp_mem_pressure(long limit, long used)
+{
+	return used + atomic_long_read(&lwip_tcp_promised) >
+	       LWIP_SOCK_MEM_SEND(limit) / 8;
+}
+
+/*
+ * How much data lwIP's heap lets @ls queue on @pcb now (core lock held,
+ * socket locked), with the other sockets' promises counted as used: up to
+ * LWIP_SOCK_MEM_SEND of use, less what its segments cost, and under
+ * pressure written lean (*@lean set), else less one segment lwIP may
+ * allocate whole for data still to come (TCP_OVERSIZE); when that is less
+ * than LWIP_TCP_MEM_MIN, that much, lean, if the socket holds a promise,
+ * or has nothing queued and use is below LWIP_SOCK_MEM_FORCE. When it is
+ * nothing, the netconn is told to report the next acknowledgment (lwIP's
+ * SENDPLUS) and *@wake is the use at which there would be room.
+ */
+static size_t lwip_tcp_memroom(struct lwip_sock *ls, struct tcp_pcb *pcb,
+			       long *wake, bool *lean)
+{
+	long limit = lwipk_mem_limit(), used = lwipk_mem_used();
+	long others = atomic_long_read(&lwip_tcp_promised) - ls->mem_promise;
+	u16 mss = max_t(u16, pcb->mss, LWIP_TCP_MIN_SND_MSS);
+	long send = LWIP_SOCK_MEM_SEND(limit) - LWIP_TCP_SEG_COST;
+	long force = LWIP_SOCK_MEM_FORCE(limit) - LWIP_TCP_MEM_RESERVE;
+	bool empty = !lwip_tcp_queued(pcb);
+	long room;
+
+	*lean = lwip_tcp_mem_pressure(limit, used);
+	if (!*lean)
+		send -= mss;	/* TCP_OVERSIZE */
+	room = send - used - others;
+	room -= room / mss * LWIP_TCP_SEG_COST;
+	if (room >= LWIP_TCP_MEM_MIN)
+		return room;
+	*lean = true;
+	if (ls->mem_promise || (empty && used + others <= force))
+		return LWIP_TCP_MEM_MIN;
+	*wake = (empty ? force : send - LWIP_TCP_MEM_MIN) - others;
+	netconn_set_flags(ls->conn, NETCONN_FLAG_CHECK_WRITESPACE);
+	return 0;
+}
+
+/* Give up the socket's promise, if it holds one (socket locked). */
+static void lwip_tcp_unpromise(struct lwip_sock *ls)
+{
+	if (!ls->mem_promise)
+		return;
+	atomic_long_sub(ls->mem_promise, &lwip_tcp_promised);
+	ls->mem_promise = 0;
+}
+
 /**
- * lwip_tcp_writable() - whether a send would find room: as lwIP's own
- *	NETCONN_EVT_SENDPLUS judges it and, under SO_SNDBUF, when at least a
- *	third of the buffer is free (Linux's sk_stream_is_writeable()).
- * @ls: the socket
+ * lwip_tcp_mem_release() - close(): give up what the socket holds of
+ *	lwIP's heap for sends, and let those waiting for it look again.
+ * @ls: the socket, locked
+ */
+void lwip_tcp_mem_release(struct lwip_sock *ls)
+{
+	if (!ls->mem_promise)
+		return;
+	lwip_tcp_unpromise(ls);
+	wake_up_all(lwipk_mem_wait_queue());
+}
+
+/**
+ * lwip_tcp_writable() - poll(): whether a send would find room: as lwIP's
+ *	own NETCONN_EVT_SENDPLUS judges it, under SO_SNDBUF when at least a
+ *	third of the buffer is free (Linux's sk_stream_is_writeable()), and
+ *	when lwIP's heap has room for it (lwip_tcp_memroom(), which the send
+ *	asks too). Under memory pressure a yes is a promise: room for one
+ *	lean segment is set aside until the socket sends or closes, so that
+ *	POLLOUT never ends in EAGAIN because other sockets sent first.
+ * @ls: the socket, locked
+ * @promise: the caller waits for POLLOUT: a yes may be a promise
+ * @wake: set to the heap use at which it would be writable, when that is
+ *	all it waits for; else left as it is
  *
  * Return: 1 when writable (or dead: a send reports the error), else 0.
  */
-int lwip_tcp_writable(struct lwip_sock *ls)
+int lwip_tcp_writable(struct lwip_sock *ls, bool promise, long *wake)
 {
 	u32 cap = lwip_tcp_sndbuf_cap(ls);
+	long limit = lwipk_mem_limit();
 	struct tcp_pcb *pcb;
+	bool lean = false;
 	int ret = 1;
 
 	LOCK_TCPIP_CORE();
 	pcb = ls->conn->pcb.tcp;
-	if (pcb && pcb->state != CLOSED && pcb->state != LISTEN)
+	if (pcb && pcb->state != CLOSED && pcb->state != LISTEN) {
 		ret = tcp_sndbuf(pcb) > TCP_SNDLOWAT &&
 		      tcp_sndqueuelen(pcb) < TCP_SNDQUEUELOWAT &&
-		      lwip_tcp_queued(pcb) * 3 <= cap * 2;
+		      lwip_tcp_queued(pcb) * 3 <= cap * 2 &&
+		      lwip_tcp_memroom(ls, pcb, wake, &lean);
+		if (ret && promise && !ls->mem_promise &&
+		    lwip_tcp_mem_pressure(limit, lwipk_mem_used())) {
+			ls->mem_promise = LWIP_TCP_MEM_RESERVE;
+			atomic_long_add(ls->mem_promise, &lwip_tcp_promised);
+		}
+	}
 	UNLOCK_TCPIP_CORE();
 	return ret;
 }
 
-/* How much of @len bytes SO_SNDBUF lets a send queue now. */
-static size_t lwip_tcp_sndroom(struct lwip_sock *ls, size_t len)
+/*
+ * How much of @len bytes a send may queue now: what SO_SNDBUF and lwIP's
+ * heap leave room for (lwIP's own TCP_SND_BUF is left to tcp_write()).
+ * *@lean and *@wake: see lwip_tcp_memroom().
+ */
+static size_t lwip_tcp_sndroom(struct lwip_sock *ls, size_t len, long *wake,
+			       bool *lean)
 {
-	u32 cap = lwip_tcp_sndbuf_cap(ls), queued = 0;
+	u32 cap = lwip_tcp_sndbuf_cap(ls), queued;
+	long limit = lwipk_mem_limit(), used = lwipk_mem_used();
+	long far = LWIP_SOCK_MEM_SEND(limit) - TCP_MSS - LWIP_TCP_SEG_COST -
+		   LWIP_TCP_SEG_COST_MAX * (long)len;
 	struct tcp_pcb *pcb;
 
-	if (cap == TCP_SND_BUF)
-		return len;	/* lwIP's own limit is the one */
+	if (cap == TCP_SND_BUF && !ls->mem_promise &&
+	    !lwip_tcp_mem_pressure(limit, used) && used <= far)
+		return len;	/* the usual case: no limit near */
+	LOCK_TCPIP_CORE();
+	pcb = ls->conn->pcb.tcp;
+	if (pcb) {
+		queued = lwip_tcp_queued(pcb);
+		if (cap < TCP_SND_BUF)
+			len = queued >= cap ? 0 : min_t(size_t, len, cap - queued);
+		if (len)
+			len = min(len, lwip_tcp_memroom(ls, pcb, wake, lean));
+	}
+	UNLOCK_TCPIP_CORE();
+	return len;
+}
+
+/*
+ * netconn_write_partly() of a lean segment: no TCP_OVERSIZE, which lwIP
+ * allocates whole for data still to come (NETCONN_MORE, or Nagle holding
+ * data back): Nagle is off for the write.
+ */
+static err_t lwip_tcp_write_lean(struct lwip_sock *ls, const void *buf,
+				 size_t n, size_t *written)
+{
+	struct tcp_pcb *pcb;
+	bool nagle = false;
+	err_t e;
+
+	LOCK_TCPIP_CORE();
+	pcb = ls->conn->pcb.tcp;
+	if (pcb && !tcp_nagle_disabled(pcb)) {
+		nagle = true;
+		tcp_nagle_disable(pcb);
+	}
+	UNLOCK_TCPIP_CORE();
+	e = netconn_write_partly(ls->conn, buf, n,
+				 NETCONN_COPY | NETCONN_DONTBLOCK, written);
+	if (!nagle)
+		return e;
 	LOCK_TCPIP_CORE();
 	pcb = ls->conn->pcb.tcp;
 	if (pcb)
-		queued = lwip_tcp_queued(pcb);
+		tcp_nagle_enable(pcb);
 	UNLOCK_TCPIP_CORE();
-	return queued >= cap ? 0 : min_t(size_t, len, cap - queued);
+	return e;
+}
+
+/*
+ * lwip_sock_wait() for a send that waits for lwIP's heap to drop to
+ * @level as well: woken by either.
+ */
+static int lwip_tcp_wait_mem(struct sock *sk, long *timeo, int seq, long level)
+{
+	wait_queue_head_t *wq = lwipk_mem_wait_queue();
+	wait_queue_entry_t wait;
+	int err;
+
+	init_waitqueue_entry(&wait, current);
+	add_wait_queue(wq, &wait);
+	lwipk_mem_want(level);
+	err = lwip_sock_wait(sk, timeo, seq);
+	remove_wait_queue(wq, &wait);
+	return err;
 }
 
 /*
@@ -367,7 +537,8 @@ out_release:
  * @cpcb: the new connection
  *
  * Context: the tcpip core lock is held.
- * Return: ERR_OK.
+ * Return: ERR_OK, or ERR_MEM to drop the SYN when lwIP's heap is above
+ * LWIP_SOCK_MEM_SYN.
  */
 err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb)
 {
@@ -375,6 +546,9 @@ err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb)
 	u32 closed = 0;
 
 	lwip_sock_assert_core_locked();
+	if (!lwip_sock_mem_admit(LWIP_SOCK_MEM_SYN))
+		return ERR_MEM;	/* lwIP drops the SYN; the peer sends again */
+
 	/*
 	 * Only with window scaling, where rcv_wnd is all of TCP_WND: without
 	 * it, lwIP asserts that a SYN's window option finds the default
@@ -619,7 +793,9 @@ static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,
 {
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
+	bool out = poll_requested_events(wait) & EPOLLOUT;
 	__poll_t mask = 0;
+	long wake = -1;
 
 	sock_poll_wait(file, sock, wait);
 	lock_sock(sk);
@@ -642,8 +818,15 @@ static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,
 	if (ls->rx_eof || (sk->sk_shutdown & RCV_SHUTDOWN))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	if (!ls->connected || (sk->sk_shutdown & SEND_SHUTDOWN) ||
-	    lwip_tcp_writable(ls))
+	    lwip_tcp_writable(ls, out, &wake)) {
 		mask |= EPOLLOUT | EPOLLWRNORM;
+	} else if (out && wake >= 0) {
+		/* waits for memory: on the heap's queue, then look again */
+		poll_wait(file, lwipk_mem_wait_queue(), wait);
+		lwipk_mem_want(wake);
+		if (lwip_tcp_writable(ls, out, &wake))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
 out_release:
 	release_sock(sk);
 	return mask;
@@ -844,9 +1027,18 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 	}
 	while (sent < len) {
 		int seq = atomic_read(&ls->events);
+		bool lean = false;
+		long wake = -1;
 
 		chunk = lwip_tcp_sndroom(ls, min_t(size_t, len - sent,
-						   LWIP_TCP_CHUNK));
+						   LWIP_TCP_CHUNK),
+					 &wake, &lean);
+		if (!chunk && wake >= 0) {
+			err = lwip_tcp_wait_mem(sk, &timeo, seq, wake);
+			if (err)
+				break;
+			continue;
+		}
 		if (!chunk)
 			goto wait;
 		n = copy_from_iter(buf, chunk, &msg->msg_iter);
@@ -855,10 +1047,14 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 			break;
 		}
 		written = 0;
-		e = netconn_write_partly(ls->conn, buf, n,
-					 NETCONN_COPY | NETCONN_DONTBLOCK |
-					 (sent + n < len ? NETCONN_MORE : 0),
-					 &written);
+		if (lean)
+			e = lwip_tcp_write_lean(ls, buf, n, &written);
+		else
+			e = netconn_write_partly(ls->conn, buf, n,
+						 NETCONN_COPY | NETCONN_DONTBLOCK |
+						 (sent + n < len ? NETCONN_MORE : 0),
+						 &written);
+		lwip_tcp_unpromise(ls);	/* used, or the send failed */
 		iov_iter_revert(&msg->msg_iter, n - written);
 		sent += written;
 		if (e != ERR_OK && e != ERR_WOULDBLOCK) {

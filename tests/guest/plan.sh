@@ -97,6 +97,7 @@ load_cycles lifecycle $mod/lwip.ko 2 suite=stack
 insmod $mod/lwip.ko
 sock_suite
 sysfuzz_suite
+mem_pressure_suite
 bench_smoke_suite
 
 # --- lwip_e1000.ko ----------------------------------------------------------

@@ -74,6 +74,45 @@ sock_suite() {
 	ktap_check sock.rmmod rmmod lwip_sock
 }
 
+# Memory pressure (issue 9): lwip.ko reloaded with a 128 KiB heap, 100
+# loopback connections each sending 1 MiB (tests/mempress.c), from one
+# poll() loop and from blocking threads: whatever
+# connected must get every byte through or fail with an error, none may
+# sit 30 s without progress, and POLLOUT must not end in EAGAIN more than
+# mempress allows. Linux's stack at the same budget (net.ipv4.tcp_mem of
+# 32 pages) runs it as the reference. Leaves lwip.ko loaded as before.
+mem_pressure_suite() {
+	mp_args="--conns 100 --bytes 1048576 --deadline 120 --stall 30"
+	ktap_check mempress.rmmod_lwip rmmod lwip
+	ktap_check mempress.insmod_lwip_128k insmod /lwipk/modules/lwip.ko mem_limit=131072
+	ktap_check mempress.insmod_sock insmod "$sock_ko"
+	# shellcheck disable=SC2086 # word splitting of the arguments wanted
+	mempress --family lwip $mp_args >/tmp/mempress.out 2>&1
+	rc=$?
+	sed "s/^/# /" /tmp/mempress.out
+	ktap_result $rc "mempress.lwip_100x1mib_at_128kib"
+	# blocking senders, one thread each: they wait for memory in send()
+	# shellcheck disable=SC2086
+	mempress --family lwip $mp_args --mode blocking >/tmp/mempress.out 2>&1
+	rc=$?
+	sed "s/^/# /" /tmp/mempress.out
+	ktap_result $rc "mempress.lwip_blocking_100x1mib_at_128kib"
+	sed "s/^/# /" /proc/lwip/mem | head -n 1
+
+	mp_tcp_mem=$(cat /proc/sys/net/ipv4/tcp_mem)
+	echo "32 32 32" >/proc/sys/net/ipv4/tcp_mem
+	# shellcheck disable=SC2086
+	mempress --family inet $mp_args >/tmp/mempress.out 2>&1
+	rc=$?
+	echo "$mp_tcp_mem" >/proc/sys/net/ipv4/tcp_mem
+	sed "s/^/# /" /tmp/mempress.out
+	ktap_result $rc "mempress.inet_100x1mib_at_tcp_mem_32_pages"
+
+	ktap_check mempress.rmmod_sock rmmod lwip_sock
+	ktap_check mempress.rmmod_lwip_128k rmmod lwip
+	ktap_check mempress.insmod_lwip insmod /lwipk/modules/lwip.ko
+}
+
 # Sockets across the NIC, with peers on the host that scripts/test.sh runs:
 # brownlazy both ways (host server behind guestfwd 10.0.2.100:19, guest
 # server reached by a hostfwd) and 32 MiB each way with sha256 on both ends.

@@ -14,6 +14,7 @@
 struct tcp_pcb;
 struct netif;
 struct seq_file;
+struct wait_queue_head;
 
 /**
  * struct lwipk_netif_ops - what a netif's driver adds to lwIP's view of it.
@@ -29,6 +30,15 @@ struct lwipk_netif_ops {
  * @ops: the ops, or NULL to detach
  */
 void lwipk_netif_set_ops(struct netif *netif, const struct lwipk_netif_ops *ops);
+
+/*
+ * lwIP's capped heap (port/mem.c): its use and limit, and a wake-up for
+ * those waiting for memory to be freed.
+ */
+long lwipk_mem_used(void);
+unsigned long lwipk_mem_limit(void);
+struct wait_queue_head *lwipk_mem_wait_queue(void);
+void lwipk_mem_want(long level);
 
 /*
  * Careful: lwIP's tcp_abort, tcp_close, tcp_connect, tcp_poll, tcp_shutdown
