@@ -12,6 +12,7 @@
  *
  *   wirepeer window --bind A --to B [--guest-server] [--port P] [--bytes N]
  *   wirepeer fuzz --bind A --to B [--seed S] [--frames N] [--port P]
+ *   wirepeer giant --bind A --to B [--count N]
  *   common: [--guest-ip 10.0.2.15] [--wait S] [--timeout S]
  *
  * window: a TCP receiver announcing window 0 in its handshake (no window
@@ -30,6 +31,14 @@
  * paces the fuzz to what the guest takes in), every 250 (--live-every) echo
  * a line over a fresh connection too, else exit 1. At the end it tells the
  * echo server to quit (a line "wirepeer: done").
+ *
+ * giant: N frames (default 8) longer than the guest's 2 KiB receive
+ * buffers (2100 to 9000 bytes), which the device spreads over several
+ * descriptors; each carries a whole ICMP echo request at its start and
+ * another (a frame of its own, Ethernet header and all) where its second
+ * buffer starts, so that a driver passing up the first buffer, or the rest
+ * as a frame, answers one of them. Exit 0 only if the guest answers a ping
+ * before and after them and none of the requests inside them.
  *
  * --wait S (default 300): how long the guest may take to show up (boot).
  */
@@ -64,6 +73,7 @@ static int guest_mac_known;
 static uint32_t my_ip = 0x0a000264;	/* 10.0.2.100 */
 static uint32_t guest_ip = 0x0a00020f;	/* 10.0.2.15, lwip_e1000's default */
 static int wire_fd;
+static long giant_replies;	/* echo replies to the requests inside giants */
 static struct sockaddr_in wire_to;
 static uint16_t ip_id;
 static long frames_rx, frames_tx;
@@ -607,6 +617,8 @@ static void ip_input(const uint8_t *f, size_t len)
 	if (ip[9] == 6)
 		tcp_input(ip, hl, tot);
 	if (ip[9] == 1 && tot >= hl + 8 && ip[hl] == 0 && get32(ip + 16) == my_ip) {
+		if ((get16(ip + hl + 4) & 0xff00) == 0x6000)
+			giant_replies++;
 		echo_reply.id = get16(ip + hl + 4);
 		echo_reply.seq = get16(ip + hl + 6);
 		echo_reply.seen = 1;
@@ -1239,6 +1251,49 @@ static int fuzz_mode(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * One frame of LEN bytes (> 2048): an echo request (id 0x6001, seq SEQ) at
+ * its start, padded, and a whole frame with another (id 0x6002) at 2048,
+ * where the device's second buffer starts.
+ */
+static void giant_send(size_t len, uint16_t seq)
+{
+	static uint8_t f[FRAME_MAX];
+	uint8_t data[32];
+
+	memset(data, 'g', sizeof(data));
+	memset(f, 0, sizeof(f));
+	build_icmp(f, 8, 0x6001, seq, NULL, 0, data, sizeof(data));
+	eth_hdr(f, guest_mac, 0x0800);
+	build_icmp(f + 2048, 8, 0x6002, seq, NULL, 0, data, sizeof(data));
+	eth_hdr(f + 2048, guest_mac, 0x0800);
+	send_frame(f, len);
+}
+
+static int giant_mode(int argc, char **argv)
+{
+	static const size_t sizes[] = { 2100, 3000, 4000, 9000 };
+	long long wait = atoll(opt(argc, argv, "--wait", "300")) * 1000;
+	int count = atoi(opt(argc, argv, "--count", "8")), i;
+
+	if (find_guest(now_ms() + wait) || ping_guest(0x7772, 0)) {
+		fprintf(stderr, "wirepeer: giant: the guest does not answer\n");
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		giant_send(sizes[i % 4], (uint16_t)i);
+		pump_for(200, NULL);
+	}
+	if (ping_guest(0x7772, 1)) {
+		fprintf(stderr, "wirepeer: giant: no ping answered after the giants\n");
+		return 1;
+	}
+	pump_for(500, NULL);
+	printf("wirepeer: giant: %d frames of 2100-9000 bytes sent, %ld of the requests inside them answered, pings answered before and after\n",
+	       count, giant_replies);
+	return giant_replies != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -1253,15 +1308,18 @@ int main(int argc, char **argv)
 	my_ip = (guest_ip & 0xffffff00) | 100;
 	/* a last resort against a stuck run: the wait for the guest, then the test */
 	alarm(atoi(opt(argc, argv, "--wait", "300")) + atoi(opt(argc, argv, "--timeout", "120")) + 60);
-	if (strcmp(mode, "window") && strcmp(mode, "fuzz")) {
+	if (strcmp(mode, "window") && strcmp(mode, "fuzz") && strcmp(mode, "giant")) {
 		fprintf(stderr, "usage: wirepeer window --bind PORT --to PORT [--guest-server] "
 			"[--port P] [--bytes N]\n"
 			"       wirepeer fuzz --bind PORT --to PORT [--seed S] [--frames N] "
 			"[--port P] [--live-every K]\n"
+			"       wirepeer giant --bind PORT --to PORT [--count N]\n"
 			"       common: [--guest-ip A] [--wait S] [--timeout S]\n");
 		return 2;
 	}
 	if (wire_open(argc, argv))
 		return 2;
+	if (!strcmp(mode, "giant"))
+		return giant_mode(argc, argv);
 	return !strcmp(mode, "window") ? window_mode(argc, argv) : fuzz_mode(argc, argv);
 }
