@@ -44,7 +44,7 @@
 #define E1000_TDLEN	0x3808
 #define E1000_TDH	0x3810
 #define E1000_TDT	0x3818
-#define E1000_MPC	0x4010	/* missed packets count (clears on read) */
+#define E1000_MPC	0x4010	/* missed packets (QEMU: since power-on) */
 #define E1000_RXCSUM	0x5000	/* RX checksum offload control */
 #define E1000_MTA	0x5200	/* multicast table, 128 words */
 #define E1000_RAL0	0x5400	/* receive address 0, low/high */
