@@ -62,7 +62,7 @@ static const struct kernel_param_ops lwip_e1000_descs_ops = {
 
 static unsigned int rx_descs = LWIP_E1000_RX_DESCS;
 module_param_cb(rx_descs, &lwip_e1000_descs_ops, &rx_descs, 0444);
-MODULE_PARM_DESC(rx_descs, "RX ring descriptors (and 2 KiB buffers) per NIC, a multiple of 8 (default 128)");
+MODULE_PARM_DESC(rx_descs, "RX ring descriptors (and 2 KiB buffers) per NIC, a multiple of 8 (default 2048)");
 static unsigned int tx_descs = LWIP_E1000_TX_DESCS;
 module_param_cb(tx_descs, &lwip_e1000_descs_ops, &tx_descs, 0444);
 MODULE_PARM_DESC(tx_descs, "TX ring descriptors (and 2 KiB buffers) per NIC, a multiple of 8 (default 64)");
@@ -100,14 +100,15 @@ static void lwip_e1000_show(struct seq_file *m, struct netif *netif)
 	struct lwip_e1000_adapter *a = netif->state;
 	const struct lwip_e1000_stats *s = &a->stats;
 
-	seq_printf(m, "  e1000 %s rx_packets %llu rx_bytes %llu rx_dropped %llu rx_errors %llu rx_overruns %llu\n",
+	seq_printf(m, "  e1000 %s rx_packets %llu rx_bytes %llu rx_dropped %llu rx_errors %llu rx_overruns %llu rx_missed %llu\n",
 		   pci_name(a->pdev), s->rx_packets, s->rx_bytes, s->rx_dropped,
-		   s->rx_errors, s->rx_overruns);
+		   s->rx_errors, s->rx_overruns, (u64)(er32(a, E1000_MPC) - a->mpc_base));
 	seq_printf(m, "  e1000 tx_packets %llu tx_bytes %llu tx_dropped %llu tx_ring_full %llu irqs %llu polls %llu\n",
 		   s->tx_packets, s->tx_bytes, s->tx_dropped, s->tx_ring_full,
 		   s->irqs, s->polls);
-	seq_printf(m, "  e1000 csum_offload %s tx_csum_offloaded %llu rx_csum_errors %llu\n",
-		   a->csum_offload ? "on" : "off", s->tx_csum_offload, s->rx_csum_errors);
+	seq_printf(m, "  e1000 csum_offload %s tx_csum_offloaded %llu rx_csum_errors %llu rx_multi_desc %llu\n",
+		   a->csum_offload ? "on" : "off", s->tx_csum_offload, s->rx_csum_errors,
+		   s->rx_multi_desc);
 }
 
 static const struct lwipk_netif_ops lwip_e1000_netif_ops = {
@@ -236,16 +237,27 @@ static irqreturn_t lwip_e1000_irq_thread(int irq, void *data)
 		a->stats.rx_overruns++;
 	if (icr & E1000_ICR_LSC)
 		lwip_e1000_link_changed(a);
+	/* Until a poll comes back short with nothing new behind it: a frame
+	 * that arrives after that has latched RXT0, so unmasking raises the
+	 * interrupt again and nothing waits.
+	 */
 	for (;;) {
 		a->stats.polls++;
-		if (lwip_e1000_rx_poll(a, LWIP_E1000_RX_BUDGET) < LWIP_E1000_RX_BUDGET)
+		if (lwip_e1000_rx_poll(a, LWIP_E1000_RX_BUDGET) < LWIP_E1000_RX_BUDGET &&
+		    !lwip_e1000_rx_pending(a))
 			break;
 		cond_resched();
 	}
-	/* A frame that came in since the last poll has latched RXT0 in ICR:
-	 * unmasking raises the interrupt again, so nothing waits.
+	/*
+	 * remove() sets a->removing, masks the device and waits for this
+	 * thread (synchronize_irq()) before it masks once more and frees the
+	 * IRQ. A run that saw the flag clear may unmask after remove's first
+	 * mask: remove's second mask, after the wait, covers it; a run that
+	 * starts after the flag is set never unmasks. So no interrupt is left
+	 * enabled on the shared line once the handler is gone.
 	 */
-	lwip_e1000_irq_enable(a);
+	if (!READ_ONCE(a->removing))
+		lwip_e1000_irq_enable(a);
 	return IRQ_HANDLED;
 }
 
@@ -294,6 +306,7 @@ static int lwip_e1000_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		goto err_unmap;
 	}
 	lwip_e1000_link_setup(a);
+	a->mpc_base = er32(a, E1000_MPC);
 	err = lwip_e1000_rings_alloc(a, rx_descs, tx_descs);
 	if (err)
 		goto err_unmap;
@@ -337,8 +350,11 @@ static void lwip_e1000_remove(struct pci_dev *pdev)
 	struct lwip_e1000_adapter *a = pci_get_drvdata(pdev);
 
 	lwip_e1000_debugfs_remove(a);	/* waits for a tx_ceiling run */
+	WRITE_ONCE(a->removing, true);	/* the IRQ thread unmasks no more */
 	lwip_e1000_irq_disable(a);
-	free_irq(pdev->irq, a);		/* waits for the IRQ thread */
+	synchronize_irq(pdev->irq);	/* waits for a running IRQ thread */
+	lwip_e1000_irq_disable(a);	/* in case it unmasked before the flag */
+	free_irq(pdev->irq, a);
 	lwip_e1000_netif_remove(a);
 	lwip_e1000_rings_stop(a);
 	lwip_e1000_reset(a);		/* no DMA after this */

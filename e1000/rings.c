@@ -58,16 +58,24 @@ static void lwip_e1000_tx_doorbell(struct lwipk_deferred *d)
 	ew32(a, E1000_TDT, a->tx.next);
 }
 
+/*
+ * One ring: its descriptors and its buffers, each one coherent block. A
+ * block the page allocator cannot give (too big for one allocation, or
+ * memory too fragmented) fails quietly (__GFP_NOWARN): the caller says
+ * which ring and probe fails with -ENOMEM.
+ */
 static int lwip_e1000_ring_alloc(struct lwip_e1000_adapter *a,
 				 struct lwip_e1000_ring *r, unsigned int count)
 {
 	struct device *dev = &a->pdev->dev;
 
 	r->count = count;
-	r->desc = dma_alloc_coherent(dev, RING_BYTES(r), &r->desc_dma, GFP_KERNEL);
+	r->desc = dma_alloc_coherent(dev, RING_BYTES(r), &r->desc_dma,
+				     GFP_KERNEL | __GFP_NOWARN);
 	if (!r->desc)
 		return -ENOMEM;
-	r->bufs = dma_alloc_coherent(dev, BUF_BYTES(r), &r->bufs_dma, GFP_KERNEL);
+	r->bufs = dma_alloc_coherent(dev, BUF_BYTES(r), &r->bufs_dma,
+				     GFP_KERNEL | __GFP_NOWARN);
 	if (!r->bufs) {
 		dma_free_coherent(dev, RING_BYTES(r), r->desc, r->desc_dma);
 		r->desc = NULL;
@@ -95,7 +103,7 @@ static void lwip_e1000_ring_free(struct lwip_e1000_adapter *a,
  * @rx_descs: RX descriptors, a multiple of 8
  * @tx_descs: TX descriptors, a multiple of 8
  *
- * Return: 0, or -ENOMEM.
+ * Return: 0, or -ENOMEM (said with dev_err()).
  */
 int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a, unsigned int rx_descs,
 			   unsigned int tx_descs)
@@ -103,11 +111,21 @@ int lwip_e1000_rings_alloc(struct lwip_e1000_adapter *a, unsigned int rx_descs,
 	int err;
 
 	err = lwip_e1000_ring_alloc(a, &a->rx, rx_descs);
-	if (err)
+	if (err) {
+		dev_err(&a->pdev->dev, "cannot allocate the RX ring: %u descriptors and %u KiB of buffers\n",
+			rx_descs, rx_descs * LWIP_E1000_BUF_SIZE / 1024);
 		return err;
+	}
 	err = lwip_e1000_ring_alloc(a, &a->tx, tx_descs);
-	if (err)
-		lwip_e1000_ring_free(a, &a->rx);
+	if (err) {
+		dev_err(&a->pdev->dev, "cannot allocate the TX ring: %u descriptors and %u KiB of buffers\n",
+			tx_descs, tx_descs * LWIP_E1000_BUF_SIZE / 1024);
+		goto err_free_rx;
+	}
+	return 0;
+
+err_free_rx:
+	lwip_e1000_ring_free(a, &a->rx);
 	return err;
 }
 
@@ -135,6 +153,7 @@ void lwip_e1000_rings_start(struct lwip_e1000_adapter *a)
 	for (i = 0; i < a->rx.count; i++)
 		rxd[i].addr = cpu_to_le64(a->rx.bufs_dma + i * LWIP_E1000_BUF_SIZE);
 	a->rx.next = 0;
+	a->rx_discarding = false;
 	ew32(a, E1000_RDBAL, lower_32_bits(a->rx.desc_dma));
 	ew32(a, E1000_RDBAH, upper_32_bits(a->rx.desc_dma));
 	ew32(a, E1000_RDLEN, RING_BYTES(&a->rx));
@@ -144,8 +163,12 @@ void lwip_e1000_rings_start(struct lwip_e1000_adapter *a)
 	ew32(a, E1000_RDTR, 0);
 	ew32(a, E1000_RXCSUM, a->csum_offload ?
 	     E1000_RXCSUM_IPOFL | E1000_RXCSUM_TUOFL : 0);
+	/* LPE: frames longer than 1522 bytes come in (over several buffers)
+	 * and are dropped here whole and counted (rx_multi_desc), rather than
+	 * dropped unseen by the device.
+	 */
 	ew32(a, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SZ_2048 |
-	     E1000_RCTL_SECRC);
+	     E1000_RCTL_LPE | E1000_RCTL_SECRC);
 
 	memset(txd, 0, RING_BYTES(&a->tx));
 	a->tx_doorbell.fn = lwip_e1000_tx_doorbell;
@@ -173,16 +196,32 @@ void lwip_e1000_rings_stop(struct lwip_e1000_adapter *a)
 	er32(a, E1000_STATUS);	/* flush the writes */
 }
 
-/* One received frame: copy it into a pbuf and give it to lwIP. */
+/*
+ * One received frame: copy it into a pbuf and give it to lwIP. A frame the
+ * device split over several descriptors (EOP clear: longer than a buffer)
+ * is dropped whole: its first descriptor starts a discard that lasts up to
+ * and including the descriptor with EOP, even across polls
+ * (a->rx_discarding), so no part of it ever reaches lwIP.
+ */
 static void lwip_e1000_rx_frame(struct lwip_e1000_adapter *a,
 				const struct e1000_rx_desc *d, const u8 *buf)
 {
 	u16 len = le16_to_cpu(d->length);
+	bool eop = d->status & E1000_RXD_STAT_EOP;
 	struct pbuf *p;
 
-	if (!(d->status & E1000_RXD_STAT_EOP) || (d->errors & E1000_RXD_ERR_FRAME) ||
-	    len > LWIP_E1000_BUF_SIZE || len < 14) {
-		a->stats.rx_errors++;	/* chained (jumbo) or bad frame */
+	if (a->rx_discarding || !eop) {
+		if (!a->rx_discarding) {	/* count the frame once */
+			a->stats.rx_errors++;
+			a->stats.rx_multi_desc++;
+			LINK_STATS_INC(link.lenerr);
+			MIB2_STATS_NETIF_INC(&a->netif, ifinerrors);
+		}
+		a->rx_discarding = !eop;
+		return;
+	}
+	if ((d->errors & E1000_RXD_ERR_FRAME) || len > LWIP_E1000_BUF_SIZE || len < 14) {
+		a->stats.rx_errors++;	/* bad frame */
 		LINK_STATS_INC(link.err);
 		MIB2_STATS_NETIF_INC(&a->netif, ifinerrors);
 		return;
@@ -218,9 +257,29 @@ static void lwip_e1000_rx_frame(struct lwip_e1000_adapter *a,
 }
 
 /**
+ * lwip_e1000_rx_pending() - whether the next RX descriptor is done.
+ * @a: the adapter
+ *
+ * Context: the IRQ thread (the only reader of the RX ring).
+ * Return: true if the device has written back a frame not yet taken.
+ */
+bool lwip_e1000_rx_pending(struct lwip_e1000_adapter *a)
+{
+	const struct e1000_rx_desc *d = &((struct e1000_rx_desc *)a->rx.desc)[a->rx.next];
+
+	return READ_ONCE(d->status) & E1000_RXD_STAT_DD;
+}
+
+/**
  * lwip_e1000_rx_poll() - pass up to @budget received frames to lwIP.
  * @a: the adapter
- * @budget: the most frames to take
+ * @budget: the most descriptors to take
+ *
+ * Buffers go back to the device every LWIP_E1000_RX_REFILL descriptors, not
+ * once at the end: a device that finds the ring full holds frames back in
+ * QEMU's queue, and the first tail write after that delivers as many as
+ * there are free buffers and drops all the others (counted in MPC), so the
+ * ring must never run dry while a batch is being handed to lwIP.
  *
  * Context: the IRQ thread; takes the tcpip core lock once for the batch.
  * Return: the number of descriptors processed.
@@ -228,7 +287,7 @@ static void lwip_e1000_rx_frame(struct lwip_e1000_adapter *a,
 unsigned int lwip_e1000_rx_poll(struct lwip_e1000_adapter *a, unsigned int budget)
 {
 	struct e1000_rx_desc *ring = a->rx.desc;
-	unsigned int done = 0, i = a->rx.next, last = 0;
+	unsigned int done = 0, i = a->rx.next, last = 0, held = 0;
 
 	LOCK_TCPIP_CORE();
 	while (done < budget) {
@@ -243,12 +302,16 @@ unsigned int lwip_e1000_rx_poll(struct lwip_e1000_adapter *a, unsigned int budge
 		last = i;
 		i = ring_next(&a->rx, i);
 		done++;
+		/* writel() orders the cleared descriptors before the tail moves. */
+		if (++held == LWIP_E1000_RX_REFILL) {
+			ew32(a, E1000_RDT, last);
+			held = 0;
+		}
 	}
-	UNLOCK_TCPIP_CORE();
 	a->rx.next = i;
-	/* writel() orders the cleared descriptors before the tail moves. */
-	if (done)
+	if (held)
 		ew32(a, E1000_RDT, last);
+	UNLOCK_TCPIP_CORE();
 	return done;
 }
 

@@ -21,6 +21,9 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/config.sh
+. "$top/scripts/config.sh"
+kver=${KVER:-$(cat "$DEPS/kver")}
 out=$top/build/test
 mkdir -p "$out"
 
@@ -182,7 +185,9 @@ nicsock_run() {
 	fwd_bulk=$("$peer" freeport)
 	head -c 33554432 /dev/urandom >"$out/bulk-h2g.bin"
 	rm -f "$out/bulk-g2h.bin" "$qmp"
-	guest nicsock 600 --env PLAN=nicsock --qmp "$qmp" --net "$bl_fwd" \
+	guest nicsock 900 --env PLAN=nicsock --qmp "$qmp" --net "$bl_fwd" \
+		--net "guestfwd=tcp:10.0.2.100:80-cmd:$peer source-stdio 1048576" \
+		--file "$DEPS/kernel/$kver/e1000.ko" \
 		--net "guestfwd=tcp:10.0.2.100:9-cmd:$peer sink $out/bulk-g2h.bin" \
 		--net "hostfwd=tcp:127.0.0.1:$fwd_bl-10.0.2.15:19" \
 		--net "hostfwd=tcp:127.0.0.1:$fwd_bulk-10.0.2.15:9000" &
@@ -234,7 +239,8 @@ pair_run() {
 
 # The guest's NIC on a QEMU socket netdev whose only peer is wirepeer
 # (tests/host/wirepeer.c, raw frames as UDP datagrams on the host's
-# loopback): TCP into a zero window that opens by a few bytes (the guest
+# loopback): frames longer than a receive buffer (none of their pieces may
+# reach lwIP), TCP into a zero window that opens by a few bytes (the guest
 # connecting, then the peer), then ISNs and martian sources (harden), then a
 # frame fuzzer with liveness checks (SEED, FUZZ_FRAMES); the guest then
 # checks lwIP's heap and unloads.
@@ -246,6 +252,8 @@ wire_run() {
 	guest wire $((fuzz_s + 900)) --env PLAN=wire --env "WIRE_FUZZ_TIME=$((fuzz_s * k))" \
 		--netdev "socket,udp=127.0.0.1:$pa,localaddr=127.0.0.1:$pb" &
 	gpid=$!
+	wire_peer giant giant --count 8 --wait $((600 * k)) --timeout $((120 * k))
+	host_result $? wire_giant_frames_nothing_partial_answered
 	wire_peer window window --wait $((600 * k)) --timeout $((120 * k))
 	host_result $? wire_window_guest_connects_into_zero_window
 	wire_peer window-server window --guest-server --wait $((300 * k)) --timeout $((120 * k))

@@ -153,8 +153,12 @@ nic_sock_suite() {
 	ktap_result $? "nicsock.link_up_reaches_lwip"
 	nic_echo nicsock.echo_after_link_flap "$NIC_PEER" 1048576
 
+	nic_pull nicsock
+	nic_rmmod_under_load nicsock
+
 	ktap_check nicsock.rmmod_sock rmmod lwip_sock
 	ktap_check nicsock.rmmod_e1000 rmmod lwip_e1000
+	nic_linux_pull
 }
 
 # Two guests, both on lwIP, joined by a QEMU socket netdev (UDP on the

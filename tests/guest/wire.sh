@@ -2,7 +2,7 @@
 # The wire suite for the guest plan (PLAN=wire): lwip_e1000.ko on a QEMU
 # socket netdev whose only peer is the host's wirepeer (tests/host/
 # wirepeer.c), 10.0.2.100 on raw frames. scripts/test.sh runs the peer's
-# steps in the order these run: a zero window that opens by a few bytes,
+# steps in the order these run: frames longer than a receive buffer, a zero window that opens by a few bytes,
 # with the guest connecting, then with the peer connecting; then the frame
 # fuzzer against an echo server here. Then lwIP's heap must be back to its
 # baseline and every module must unload.
@@ -66,6 +66,13 @@ wire_suite() {
 	set -- $(wire_heap)
 	wire_used=$1 wire_blocks=$2
 	echo "# lwIP heap at the start: $wire_used bytes in $wire_blocks blocks"
+
+	# The peer's 8 frames of 2100-9000 bytes, each over several RX
+	# descriptors: dropped whole and counted once each (the peer checks
+	# that none of the echo requests inside them is answered).
+	wait_grep 600 ' rx_multi_desc 8$' /proc/lwip/netifs
+	ktap_result $? "wire.giant_frames_dropped_whole_and_counted"
+	grep ' rx_multi_desc ' /proc/lwip/netifs | sed 's/^/#/'
 
 	# The peer's zero-window receiver: it checks the bytes and the window.
 	wire_send wire.window_guest_connects send 10.0.2.100 9

@@ -7,6 +7,7 @@
  *   peer client ADDR PORT BYTES [--timeout S]
  *   peer relay ADDR PORT [--timeout S]
  *   peer sink FILE [--timeout S]
+ *   peer source-stdio BYTES [--timeout S]
  *   peer freeport
  *   peer qmp SOCKET JSON
  *
@@ -21,7 +22,9 @@
  * to its standard input and output: QEMU's guestfwd=...-cmd:peer relay ...
  * reaches a server on the host's loopback, one relay per guest connection,
  * connected when the guest connects. sink copies standard input into FILE
- * (a guestfwd cmd: receiver for bulk data). freeport prints a TCP port that
+ * (a guestfwd cmd: receiver for bulk data). source-stdio writes BYTES of
+ * the pattern tests/pull.c checks (byte at offset o is o % 251) to standard
+ * output and exits (a guestfwd cmd: sender for bulk data). freeport prints a TCP port that
  * is free on 127.0.0.1 right now, for a hostfwd. qmp sends one command
  * (JSON) to QEMU's QMP unix socket SOCKET and exits 0 if QEMU answers
  * "return". Every mode exits within S seconds
@@ -241,6 +244,38 @@ static int sink(int argc, char **argv)
 	return echo(0, fd) < 0 || close(fd);
 }
 
+/* BYTES of the pattern o % 251 to standard output: what tests/pull.c checks. */
+static int source(int argc, char **argv)
+{
+	static unsigned char buf[251 * 256];
+	long left, off = 0;
+	size_t i;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: peer source-stdio BYTES\n");
+		return 2;
+	}
+	left = atol(argv[2]);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = i % 251;
+	while (left > 0) {
+		/* buf starts at a multiple of 251: so does every write's offset */
+		size_t n = left < (long)sizeof(buf) ? (size_t)left : sizeof(buf);
+		ssize_t w = write(1, buf + off, n - off);
+
+		if (w < 0) {
+			perror("peer: source");
+			return 1;
+		}
+		off += w;
+		if ((size_t)off == n) {
+			left -= n;
+			off = 0;
+		}
+	}
+	return 0;
+}
+
 static int freeport(void)
 {
 	struct sockaddr_in sa = addr_of("127.0.0.1", "0");
@@ -311,6 +346,8 @@ int main(int argc, char **argv)
 		return relay(argc, argv);
 	if (!strcmp(mode, "sink"))
 		return sink(argc, argv);
+	if (!strcmp(mode, "source-stdio"))
+		return source(argc, argv);
 	if (!strcmp(mode, "freeport"))
 		return freeport();
 	if (!strcmp(mode, "qmp"))
@@ -320,6 +357,7 @@ int main(int argc, char **argv)
 		"       peer client ADDR PORT BYTES [--timeout S]\n"
 		"       peer relay ADDR PORT [--timeout S]\n"
 		"       peer sink FILE [--timeout S]\n"
+		"       peer source-stdio BYTES [--timeout S]\n"
 		"       peer freeport\n"
 		"       peer qmp SOCKET JSON\n");
 	return 2;

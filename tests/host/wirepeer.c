@@ -13,6 +13,7 @@
  *   wirepeer window --bind A --to B [--guest-server] [--port P] [--bytes N]
  *   wirepeer fuzz --bind A --to B [--seed S] [--frames N] [--port P]
  *   wirepeer harden --bind A --to B [--port P]
+ *   wirepeer giant --bind A --to B [--count N]
  *   common: [--guest-ip 10.0.2.15] [--wait S] [--timeout S]
  *
  * window: a TCP receiver announcing window 0 in its handshake (no window
@@ -42,6 +43,14 @@
  * 224.0.0.1 and from the subnet's broadcast address (2); the guest must
  * answer none of them (a ping after them, answered, bounds the wait). Then
  * "wirepeer: done" ends the echo server; the guest checks its counters.
+ *
+ * giant: N frames (default 8) longer than the guest's 2 KiB receive
+ * buffers (2100 to 9000 bytes), which the device spreads over several
+ * descriptors; each carries a whole ICMP echo request at its start and
+ * another (a frame of its own, Ethernet header and all) where its second
+ * buffer starts, so that a driver passing up the first buffer, or the rest
+ * as a frame, answers one of them. Exit 0 only if the guest answers a ping
+ * before and after them and none of the requests inside them.
  *
  * --wait S (default 300): how long the guest may take to show up (boot).
  */
@@ -76,6 +85,8 @@ static int guest_mac_known;
 static uint32_t my_ip = 0x0a000264;	/* 10.0.2.100 */
 static uint32_t guest_ip = 0x0a00020f;	/* 10.0.2.15, lwip_e1000's default */
 static int wire_fd;
+static long giant_replies;	/* echo replies to the requests inside giants */
+static int tcp_quiet;		/* no RST for unknown TCP: another step's SYNs */
 static struct sockaddr_in wire_to;
 static uint16_t ip_id;
 static long frames_rx, frames_tx;
@@ -616,7 +627,7 @@ static void tcp_input(const uint8_t *ip, size_t hl, size_t tot)
 			return;
 		}
 	}
-	if (!(s.flags & TH_RST))
+	if (!(s.flags & TH_RST) && !tcp_quiet)
 		tcp_reset(&s);
 }
 
@@ -642,6 +653,8 @@ static void ip_input(const uint8_t *f, size_t len)
 	if (ip[9] == 6)
 		tcp_input(ip, hl, tot);
 	if (ip[9] == 1 && tot >= hl + 8 && ip[hl] == 0 && get32(ip + 16) == my_ip) {
+		if ((get16(ip + hl + 4) & 0xff00) == 0x6000)
+			giant_replies++;
 		echo_reply.id = get16(ip + hl + 4);
 		echo_reply.seq = get16(ip + hl + 6);
 		echo_reply.seen = 1;
@@ -1385,6 +1398,58 @@ static int harden_mode(int argc, char **argv)
 	return rc;
 }
 
+/* ---- giant mode -------------------------------------------------------- */
+
+/*
+ * One frame of LEN bytes (> 2048): an echo request (id 0x6001, seq SEQ) at
+ * its start, padded, and a whole frame with another (id 0x6002) at 2048,
+ * where the device's second buffer starts.
+ */
+static void giant_send(size_t len, uint16_t seq)
+{
+	static uint8_t f[FRAME_MAX];
+	uint8_t data[32];
+
+	memset(data, 'g', sizeof(data));
+	memset(f, 0, sizeof(f));
+	build_icmp(f, 8, 0x6001, seq, NULL, 0, data, sizeof(data));
+	eth_hdr(f, guest_mac, 0x0800);
+	build_icmp(f + 2048, 8, 0x6002, seq, NULL, 0, data, sizeof(data));
+	eth_hdr(f + 2048, guest_mac, 0x0800);
+	send_frame(f, len);
+}
+
+static int giant_mode(int argc, char **argv)
+{
+	static const size_t sizes[] = { 2100, 3000, 4000, 9000 };
+	long long wait = atoll(opt(argc, argv, "--wait", "300")) * 1000;
+	int count = atoi(opt(argc, argv, "--count", "8")), i;
+
+	/*
+	 * The guest goes on to the next step (its connection to the window
+	 * step's peer) once it has counted the giants, maybe while this step
+	 * still pings: its SYN must go unanswered here, not be refused, so
+	 * that its retry reaches the next peer.
+	 */
+	tcp_quiet = 1;
+	if (find_guest(now_ms() + wait) || ping_guest(0x7772, 0)) {
+		fprintf(stderr, "wirepeer: giant: the guest does not answer\n");
+		return 1;
+	}
+	for (i = 0; i < count; i++) {
+		giant_send(sizes[i % 4], (uint16_t)i);
+		pump_for(200, NULL);
+	}
+	if (ping_guest(0x7772, 1)) {
+		fprintf(stderr, "wirepeer: giant: no ping answered after the giants\n");
+		return 1;
+	}
+	pump_for(500, NULL);
+	printf("wirepeer: giant: %d frames of 2100-9000 bytes sent, %ld of the requests inside them answered, pings answered before and after\n",
+	       count, giant_replies);
+	return giant_replies != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -1399,12 +1464,14 @@ int main(int argc, char **argv)
 	my_ip = (guest_ip & 0xffffff00) | 100;
 	/* a last resort against a stuck run: the wait for the guest, then the test */
 	alarm(atoi(opt(argc, argv, "--wait", "300")) + atoi(opt(argc, argv, "--timeout", "120")) + 60);
-	if (strcmp(mode, "window") && strcmp(mode, "fuzz") && strcmp(mode, "harden")) {
+	if (strcmp(mode, "window") && strcmp(mode, "fuzz") && strcmp(mode, "harden") &&
+	    strcmp(mode, "giant")) {
 		fprintf(stderr, "usage: wirepeer window --bind PORT --to PORT [--guest-server] "
 			"[--port P] [--bytes N]\n"
 			"       wirepeer fuzz --bind PORT --to PORT [--seed S] [--frames N] "
 			"[--port P] [--live-every K]\n"
 			"       wirepeer harden --bind PORT --to PORT [--port P]\n"
+			"       wirepeer giant --bind PORT --to PORT [--count N]\n"
 			"       common: [--guest-ip A] [--wait S] [--timeout S]\n");
 		return 2;
 	}
@@ -1412,5 +1479,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (!strcmp(mode, "harden"))
 		return harden_mode(argc, argv);
+	if (!strcmp(mode, "giant"))
+		return giant_mode(argc, argv);
 	return !strcmp(mode, "window") ? window_mode(argc, argv) : fuzz_mode(argc, argv);
 }
