@@ -11,24 +11,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 frag=$top/scripts/debug-kernel.config
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/lwipk/debug-kernel
 
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
+LIB_NAME=debug-kernel
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 
-say() { printf 'debug-kernel: %s\n' "$*"; }
-die() { printf 'debug-kernel: error: %s\n' "$*" >&2; exit 1; }
-
-pkgs=(linux-source-6.1 bc bison flex libelf-dev libssl-dev gcc make xz-utils)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	say "installing: ${missing[*]}"
-	$SUDO apt-get update -qq || die "apt-get update failed"
-	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" || die "apt-get install failed"
-fi
+apt_install linux-source-6.1 bc bison flex libelf-dev libssl-dev gcc make xz-utils
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 key=$({ echo "$srcver"; gcc --version | head -n 1; cat "$frag"; } |

@@ -21,8 +21,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/config.sh
-. "$top/scripts/config.sh"
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 kver=${KVER:-$(cat "$DEPS/kver")}
 out=$top/build/test
 mkdir -p "$out"
