@@ -33,6 +33,13 @@ kernel=$kdir/vmlinuz
 [ -f "$kernel" ] || { echo "guest: no guest kernel $kernel: run 'make deps'" >&2; exit 1; }
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
+# Under TCG a KASAN/lockdep kernel runs tens of times slower than the
+# hardware its lockup detectors assume: KASAN's quarantine, freed in one go
+# with preemption off, was seen taking 22 s. Their limits, raised to the
+# most: a soft lockup after 120 s, an RCU stall after 300 s.
+debug_append=''
+[ "${KERNEL:-}" != debug ] ||
+	debug_append=' watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300'
 model=e1000 net2='' pcap='' tap='' netdev='' mac='' qmp='' append=''
 files=() envs=()
 while [ $# -gt 0 ]; do
@@ -116,7 +123,7 @@ else
 fi
 args=(-m 1024 -smp 2 "${accel[@]}" -nographic -no-reboot
       -kernel "$kernel" -initrd "$work/initrd"
-      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic$append"
+      -append "console=ttyS0 loglevel=5 panic=-1 oops=panic$debug_append$append"
       -device "$model,netdev=n0$mac")
 if [ -n "$tap" ]; then
 	args+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no")

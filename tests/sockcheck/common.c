@@ -3,6 +3,7 @@
 #include "sockcheck.h"
 
 int family;
+int slow = 1;
 
 void diag(const char *fmt, ...)
 {

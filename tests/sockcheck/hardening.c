@@ -191,7 +191,8 @@ static int t_tcp_msg_trunc_discards(void)
  * In a network namespace of its own a process gets lwip sockets refused
  * (lwIP is one stack for the machine), and in a user namespace of its own
  * it may not bind a port below 1024 (the capability must be the initial
- * namespace's), as Linux's AF_INET in init_net.
+ * namespace's), as Linux's AF_INET in init_net. A kernel built without
+ * namespaces (unshare() says EINVAL) has nothing to check.
  */
 static int t_namespaces(void)
 {
@@ -203,27 +204,33 @@ static int t_namespaces(void)
 	CHECK(pid >= 0, "fork: %s", E);
 	if (!pid) {
 		if (unshare(CLONE_NEWNET))
-			_exit(10);
+			_exit(errno == EINVAL ? 9 : 10);
 		fd = sock(SOCK_STREAM);
 		if (family == AF_INET)
 			_exit(fd >= 0 ? 0 : 11);
 		_exit(fd < 0 && errno == EAFNOSUPPORT ? 0 : 12);
 	}
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
-	      "new network namespace: child status %#x", st);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "child status %#x", st);
+	if (WEXITSTATUS(st) == 9)	/* a kernel without them: the debug kernel */
+		diag("no network namespaces in this kernel: not checked");
+	else
+		CHECK(!WEXITSTATUS(st), "new network namespace: child status %#x", st);
 	pid = fork();
 	CHECK(pid >= 0, "fork: %s", E);
 	if (!pid) {
 		if (unshare(CLONE_NEWUSER))
-			_exit(10);
+			_exit(errno == EINVAL ? 9 : 10);
 		fd = sock(SOCK_STREAM);
 		if (fd < 0)
 			_exit(11);
 		_exit(bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EACCES ?
 		      0 : 12);
 	}
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st),
-	      "new user namespace: child status %#x", st);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "child status %#x", st);
+	if (WEXITSTATUS(st) == 9)
+		diag("no user namespaces in this kernel: not checked");
+	else
+		CHECK(!WEXITSTATUS(st), "new user namespace: child status %#x", st);
 	return 0;
 }
 

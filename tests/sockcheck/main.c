@@ -51,6 +51,8 @@ int main(int argc, char **argv)
 	unsigned int t;
 
 	family = lwip_family();
+	if (getenv("LWIPK_SLOW") && atoi(getenv("LWIPK_SLOW")) > 1)
+		slow = atoi(getenv("LWIPK_SLOW"));
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--family") && i + 1 < argc &&
 		    !strcmp(argv[i + 1], "inet")) {

@@ -33,7 +33,8 @@
 #define SIOCOUTQ	TIOCOUTQ
 #endif
 
-#define CASE_TIMEOUT	60	/* seconds */
+/* seconds, times LWIPK_SLOW (the harness's slow guests: KERNEL=debug) */
+#define CASE_TIMEOUT	(60 * slow)
 #define BIG		(4 << 20)
 #define NCONN		200
 #define CONN_BYTES	(64 * 1024)
@@ -57,6 +58,8 @@ struct lwip_heap {
 
 /* the family under test: AF_INET or lwip_sock.ko's */
 extern int family;
+/* $LWIPK_SLOW, 1 by default: how much slower than usual this guest runs */
+extern int slow;
 
 void diag(const char *fmt, ...);
 struct sockaddr_in lo(int port);
