@@ -34,12 +34,15 @@ kernel=$kdir/vmlinuz
 
 mode='' cmd='' script='' timeout=600 log='' qemu_extra='' net_extra=''
 # Under TCG a KASAN/lockdep kernel runs tens of times slower than the
-# hardware its lockup detectors assume: KASAN's quarantine, freed in one go
-# with preemption off, was seen taking 22 s. Their limits, raised to the
-# most: a soft lockup after 120 s, an RCU stall after 300 s.
+# hardware its timeouts assume: KASAN's quarantine, freed in one go with
+# preemption off, was seen taking 22 s inside the ACPI interpreter while it
+# evaluated _PRT for pci_enable_device(), which then gave up (its 30 s
+# AE_AML_LOOP_TIMEOUT) and left the NIC without an interrupt. So: PCI
+# interrupts routed by the BIOS's table, not ACPI (acpi=noirq), and the
+# lockup detectors at their longest (soft lockup 120 s, RCU stall 300 s).
 debug_append=''
 [ "${KERNEL:-}" != debug ] ||
-	debug_append=' watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300'
+	debug_append=' acpi=noirq watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300'
 model=e1000 net2='' pcap='' tap='' netdev='' mac='' qmp='' append=''
 files=() envs=()
 while [ $# -gt 0 ]; do
