@@ -72,7 +72,7 @@ guest() {
 	"${guest_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
 		--timeout "$((timeout * slow))" --log "$out/$name.log" --net "$(echo_fwd 10.0.2.100)" \
 		--env NIC_PEER=10.0.2.100:7 --env "SYSFUZZ_OPS=${SYSFUZZ_OPS:-}" \
-		--env "SYSFUZZ_SEED=${SYSFUZZ_SEED:-}" "$@" >/dev/null 2>&1
+		--env "SYSFUZZ_SEED=${SYSFUZZ_SEED:-}" --env "LWIPK_SLOW=$slow" "$@" >/dev/null 2>&1
 }
 
 # show NAME: the results and notes of a finished guest.

@@ -143,6 +143,33 @@ static void wait_close(int c)
 		;
 }
 
+/*
+ * Set (SIGUSR1) when the guest asks for a kill or a vanish: the peers then
+ * move no more than STALL_AFTER bytes and wait, so that the transfer is
+ * still under way when the peer dies, however fast or slow the guest is.
+ */
+static volatile sig_atomic_t stall;
+#define STALL_AFTER	(64 * 1024)
+static int servers_stalled;	/* the emulator's note of it: restart them */
+
+static void on_stall(int sig)
+{
+	(void)sig;
+	stall = 1;
+}
+
+/*
+ * Past STALL_AFTER bytes in stall mode: move nothing more; wait for the
+ * kill, or, when the peer vanishes instead, for the guest to give up.
+ */
+static void stall_point(long long moved)
+{
+	if (!stall || moved < STALL_AFTER)
+		return;
+	sleep(idle_s + 1);
+	_exit(0);
+}
+
 static void sink(int c)
 {
 	static char buf[1 << 16];
@@ -153,9 +180,11 @@ static void sink(int c)
 	conn_opts(c, 0);
 	if (!t)
 		return;
-	while ((n = read(c, buf, sizeof(buf))) > 0)
+	while ((n = read(c, buf, sizeof(buf))) > 0) {
 		if (fwrite(buf, 1, n, t) != (size_t)n)
 			return;
+		stall_point(ftell(t));
+	}
 	if (n < 0)
 		return;		/* a reset, or idle: no answer */
 	fflush(t);
@@ -175,16 +204,20 @@ static void source(int c)
 	static char buf[1 << 16];
 	int f = open(source_file, O_RDONLY);
 	ssize_t n, w, off;
+	long long sent = 0;
 
 	conn_opts(c, 65536);	/* a small buffer: a kill leaves data unsent */
 	if (f < 0)
 		return;
-	while ((n = read(f, buf, sizeof(buf))) > 0)
+	while ((n = read(f, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < n; off += w) {
 			w = write(c, buf + off, n - off);
 			if (w <= 0)
 				return;
 		}
+		sent += n;
+		stall_point(sent);
+	}
 	shutdown(c, SHUT_WR);
 	wait_close(c);
 }
@@ -206,16 +239,22 @@ static int listen_on(int port)
 /* The peers: one process group, a process per connection. */
 static pid_t servers_start(void)
 {
-	pid_t pid = fork();
 	struct pollfd p[2];
 	int c, i;
+	pid_t pid;
 
-	if (pid)
-		return pid;
-	setpgid(0, 0);
-	signal(SIGCHLD, SIG_IGN);	/* no zombies */
+	signal(SIGUSR1, on_stall);	/* before the fork: no window without it */
+	/* listening before this returns: a connect right after is not refused */
 	p[0].fd = listen_on(9);
 	p[1].fd = listen_on(19);
+	pid = fork();
+	if (pid) {
+		close(p[0].fd);
+		close(p[1].fd);
+		return pid;
+	}
+	setpgid(0, 0);
+	signal(SIGCHLD, SIG_IGN);	/* no zombies */
 	p[0].events = p[1].events = POLLIN;
 	for (;;) {
 		if (poll(p, 2, -1) < 0)
@@ -309,6 +348,11 @@ static void command(char *c)
 	if (!strncmp(c, "set", 3) || !strncmp(c, "clear", 5)) {
 		memset(&em, 0, sizeof(em));
 		t_kill = t_flap = t_vanish = -1;
+		if (servers_stalled) {	/* fresh peers for the next condition */
+			servers_kill();
+			servers = servers_start();
+			servers_stalled = 0;
+		}
 		if (t_up >= 0) {
 			link_set(1);
 			t_up = -1;
@@ -327,6 +371,10 @@ static void command(char *c)
 		return;
 	}
 	sscanf(c, "%*s %ld %ld", &a, &b);
+	if (!strncmp(c, "kill", 4) || !strncmp(c, "vanish", 6)) {
+		kill(-servers, SIGUSR1);	/* stall: see stall_point() */
+		servers_stalled = 1;
+	}
 	if (!strncmp(c, "kill", 4))
 		t_kill = t + a * 1000;
 	else if (!strncmp(c, "flap", 4)) {
@@ -456,6 +504,7 @@ static void timers_run(void)
 		servers_kill();
 		say("%s", "peers killed");
 		servers = servers_start();
+		servers_stalled = 0;
 	}
 	if (t_flap >= 0 && t >= t_flap) {
 		t_flap = -1;
