@@ -20,7 +20,8 @@
  * --no-inet6: socket(AF_INET6) fails with EAFNOSUPPORT in the kernel, so
  * that dual-stack programs fall back to IPv4 (and so to lwIP).
  *
- * Exits with CMD's status (128 + N when it was killed by signal N); it
+ * SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1/2 sent to lwiprun are passed on
+ * to CMD. Exits with CMD's status (128 + N when it was killed by signal N); it
  * stops supervising when CMD exits: a descendant left running after that
  * gets ENOSYS from socket(AF_INET).
  */
@@ -62,6 +63,26 @@
 #define SOCK_TYPE_MASK 0xf
 
 static int lwip_fam;
+static volatile pid_t child_pid;
+
+/* Signals meant for "the command" reach CMD: lwiprun is only its wrapper. */
+static void forward(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static void forward_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sa.sa_flags = SA_RESTART;
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 /*
  * install_filter() - socket(AF_INET) goes to the supervisor, socket(AF_INET6)
@@ -257,5 +278,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lwiprun: %s: %s\n", argv[i], strerror(errno));
 		_exit(127);
 	}
+	child_pid = child;
+	forward_signals();
 	return supervise(listener, child);
 }
