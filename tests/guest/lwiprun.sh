@@ -100,7 +100,7 @@ lwiprun_http() {
 }
 
 lwiprun_suite() {
-	ktap_check lwiprun.insmod_sock insmod "$sock_ko"
+	ktap_check lwiprun.insmod_sock insmod /lwipk/modules/lwip_sock.ko
 	head -c 1048576 /dev/urandom >/tmp/lwiprun.data
 	mkdir -p /tmp/lwiprun.www
 	head -c 4194304 /dev/urandom >/tmp/lwiprun.www/file
