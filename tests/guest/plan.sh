@@ -10,6 +10,8 @@
 . /lwipk/nic.sh
 # shellcheck source=tests/guest/sock.sh
 . /lwipk/sock.sh
+# shellcheck source=tests/guest/lwiprun.sh
+. /lwipk/lwiprun.sh
 # shellcheck source=tests/guest/bench_smoke.sh
 . /lwipk/bench_smoke.sh
 # shellcheck source=tests/guest/wire.sh
@@ -96,6 +98,7 @@ load_cycles lifecycle $mod/lwip.ko 2 suite=stack
 # --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko
 sock_suite
+lwiprun_suite
 sysfuzz_suite
 mem_pressure_suite
 bench_smoke_suite
