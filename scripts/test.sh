@@ -109,18 +109,6 @@ host_result() {
 	fi
 }
 
-# wait_line FILE TEXT PID: wait until a line of FILE starts with TEXT, for
-# 10 minutes at most or until process PID (the guest) has ended. (Guests
-# are slow when the machine is busy: TCG shares 2 cores with everything.)
-wait_line() {
-	local i=0
-	while ! grep -q "^$2" "$1" && kill -0 "$3" 2>/dev/null; do
-		i=$((i + 1)); [ $i -le $((3000 * slow)) ] || return 1
-		sleep 0.2
-	done
-	grep -q "^$2" "$1"
-}
-
 # want NAME: whether this run includes the boot NAME (all unless ONLY says).
 want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 # want_named NAME: only when ONLY names it (a boot for 'make fuzz').
