@@ -26,6 +26,8 @@ cat >"$tmp/desc" <<'EOF'
 tcp_send_nic + TCP bulk guest->host (NIC, host sink)
 tcp_recv_nic + TCP bulk host->guest (NIC, host source)
 tcp_rr_nic + TCP 1-byte request/response (NIC, host responder)
+iperf3_send + Debian's iperf3 guest->host (NIC, the host's iperf3 -s; lwipk under lwiprun)
+iperf3_recv + Debian's iperf3 host->guest (-R; NIC, the host's iperf3 -s; lwipk under lwiprun)
 udp_pps_nic + UDP 64-byte datagrams sent by the NIC (guest->host)
 udp_loss_nic - UDP loss between socket and NIC (guest->host)
 tcp_rto_nic - TCP retransmission timeouts during the three NIC TCP tests

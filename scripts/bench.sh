@@ -6,6 +6,7 @@
 # machine lands on both. As root, the NIC runs again on a tap device in a
 # network namespace made (and removed) here, with bench-peer listening on
 # the host's own stack there (metrics *_tap); BENCH_TAP=0 skips it.
+# The NIC boots also run Debian's iperf3 both ways against the host's.
 # Loopback: one boot with both stacks, the order alternating each round. Every sample goes to bench/raw.csv; bench/
 # results.md has the medians, min-max and lwipk/Linux ratios, and
 # bench/results.png charts the ratios. Scratch logs go to bench/raw/.
@@ -86,7 +87,11 @@ nic_rounds() {
 		done
 	done
 }
-nic_rounds nic
+# Debian's iperf3 in the NIC boots (tests/guest/progs.sh runs it), against
+# the host's iperf3 server on 127.0.0.1 (metrics iperf3_send, iperf3_recv).
+host_iperf3 "$raw/iperf3-server.out" || { echo "bench: no iperf3 server" >&2; exit 1; }
+nic_rounds nic "${iperf3_opts[@]}"
+kill "$iperf3_pid"
 
 # tap_bench: the NIC rounds again, on lwtap0 in namespace $ns, the peers
 # listening on 10.0.9.1 (sink 9, source 19, rr 7) on the host's stack.

@@ -55,3 +55,35 @@ apt_download() {
 	say "fetching $1"
 	(cd "$2" && apt-get download -qq "$1") || die "apt-get download $1 failed"
 }
+
+# wait_line FILE TEXT PID: wait until a line of FILE starts with TEXT, for
+# 10 minutes (times $slow, if set) at most or until process PID (the guest,
+# a server) has ended. (Guests are slow when the machine is busy: TCG shares
+# 2 cores with everything.)
+wait_line() {
+	local i=0
+	while ! grep -q "^$2" "$1" && kill -0 "$3" 2>/dev/null; do
+		i=$((i + 1)); [ $i -le $((3000 * ${slow:-1})) ] || return 1
+		sleep 0.2
+	done
+	grep -q "^$2" "$1"
+}
+
+# host_iperf3 LOG: the host's iperf3 server (Debian's) on 127.0.0.1 at a free
+# port, its output in LOG; sets iperf3_pid, and iperf3_opts: the guest.sh
+# options that put Debian's iperf3 and everything it loads (ld-linux too)
+# into the guest's /lwipk/files (tests/guest/progs.sh runs it through the
+# loader) and make the server 10.0.2.100:5201 there (guestfwd: a relay per
+# connection, so both iperf3's control and data connections reach it).
+host_iperf3() {
+	local port f peer=${top:?}/build/host/peer
+	port=$("$peer" freeport) || return 1
+	iperf3 -s -B 127.0.0.1 -p "$port" --forceflush >"$1" 2>&1 &
+	iperf3_pid=$!
+	iperf3_opts=(--net "guestfwd=tcp:10.0.2.100:5201-cmd:$peer relay 127.0.0.1 $port")
+	for f in /usr/bin/iperf3 $(ldd /usr/bin/iperf3 |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		iperf3_opts+=(--file "$f")
+	done
+	wait_line "$1" 'Server listening on' "$iperf3_pid"
+}

@@ -4,6 +4,7 @@
 # - kernel headers (installed) and the matching kernel image (extracted into
 #   deps/, never installed into /boot), for the guest;
 # - qemu, busybox-static, cpio, musl-tools, sparse, shellcheck, gnuplot;
+# - curl, iperf3 and python3 (the progs boot's host peers);
 # - lwIP 2.2.1 from Debian 13's source package, with Debian's patches, into
 #   deps/lwip, checked against the sha256 sums pinned in scripts/lwip.sha256;
 # - checkpatch.pl from linux-source-6.1 into deps/checkpatch.
@@ -33,6 +34,9 @@ say "guest kernel: $kver"
 
 apt_install linux-headers-"$kver" qemu-system-x86 busybox-static cpio musl-tools \
 	sparse shellcheck gnuplot-nox dpkg-dev xz-utils kmod
+# The progs boot's host peers: curl, iperf3 (also copied into the guest with
+# its libraries, bench too) and Debian's python3 (http.server).
+apt_install curl iperf3 python3
 
 mkdir -p "$DEPS"
 

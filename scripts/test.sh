@@ -10,8 +10,8 @@
 #   test.sh                    the whole plan, then the harness self-check
 #   test.sh --inject KIND      one deliberate failure (must exit non-zero)
 #   ONLY='nicsock tap' test.sh  just those boots (plan models twonic nicsock
-#                              pair wire tap netem harness; sysfuzz only when
-#                              named), for working on one part
+#                              progs pair wire tap netem harness; sysfuzz only
+#                              when named), for working on one part
 #   SEED=S FUZZ_FRAMES=N       the wire boot's fuzzer: its seed (default: the
 #                              time) and frames (default 3000)
 #   SYSFUZZ_OPS=N SYSFUZZ_SEED=S  the syscall fuzzer (in the plan boot; a
@@ -107,18 +107,6 @@ host_result() {
 	else
 		fail=$((fail + 1)); echo "not ok $((pass + fail)) host.$2"
 	fi
-}
-
-# wait_line FILE TEXT PID: wait until a line of FILE starts with TEXT, for
-# 10 minutes at most or until process PID (the guest) has ended. (Guests
-# are slow when the machine is busy: TCG shares 2 cores with everything.)
-wait_line() {
-	local i=0
-	while ! grep -q "^$2" "$1" && kill -0 "$3" 2>/dev/null; do
-		i=$((i + 1)); [ $i -le $((3000 * slow)) ] || return 1
-		sleep 0.2
-	done
-	grep -q "^$2" "$1"
 }
 
 # want NAME: whether this run includes the boot NAME (all unless ONLY says).
@@ -219,6 +207,79 @@ nicsock_run() {
 	tally nicsock
 }
 ! want nicsock || nicsock_run
+
+# Real programs across the NIC (tests/guest/progs.sh, all under lwiprun in
+# the guest) with real peers on the host, on 127.0.0.1 only: the host's curl
+# against BusyBox httpd, peer chat against telnetd and the host's BusyBox
+# nc against nc, through hostfwds; the guest's wget from python3's
+# http.server, tftp from QEMU's TFTP server (tftp=), nc into a peer sink
+# and iperf3 (lwIP, then Linux's stack) against the host's iperf3 server,
+# through guestfwds.
+progs_run() {
+	local d=$out/progs gpid py_pid py_port port idle url nets=()
+	local -A fwd
+	rm -rf "$d"
+	mkdir -p "$d/files"
+	head -c 16777216 /dev/urandom >"$d/files/big.bin"
+	head -c 1048576 /dev/urandom >"$d/files/small.bin"
+	/usr/bin/python3 -u -m http.server --bind 127.0.0.1 --directory "$d/files" 0 \
+		>"$d/http-server.out" 2>&1 &
+	py_pid=$!
+	wait_line "$d/http-server.out" 'Serving HTTP on 127.0.0.1 port' "$py_pid"
+	host_result $? progs_host_python_http_server
+	py_port=$(sed -n 's/^Serving HTTP on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$d/http-server.out")
+	host_iperf3 "$d/iperf3-server.out"
+	host_result $? progs_host_iperf3_server
+	for port in 8080 2323 7000 7001; do
+		fwd[$port]=$("$peer" freeport)
+		nets+=(--net "hostfwd=tcp:127.0.0.1:${fwd[$port]}-10.0.2.15:$port")
+	done
+	guest progs 900 --env PLAN=progs --file "$d/files/big.bin" --file "$d/files/small.bin" \
+		--file "$DEPS/kernel/$kver/e1000.ko" "${iperf3_opts[@]}" "${nets[@]}" \
+		--net "guestfwd=tcp:10.0.2.100:80-cmd:$peer relay 127.0.0.1 $py_port" \
+		--net "guestfwd=tcp:10.0.2.100:9-cmd:$peer sink $d/nc-sink.bin" \
+		--net "tftp=$d/files" &
+	gpid=$!
+	wait_line "$out/progs.log" 'lwipk-progs: servers ready' "$gpid"
+	host_result $? progs_guest_servers_ready
+	url=http://127.0.0.1:${fwd[8080]}
+	curl -sS --max-time 300 -o "$d/big.curl" "$url/big.bin" &&
+		[ "$(sha256sum <"$d/big.curl")" = "$(sha256sum <"$d/files/big.bin")" ]
+	host_result $? progs_curl_httpd_16mib_sha256
+	curl -sS --max-time 60 -r 1000000-1065535 -o "$d/range" -w '%{http_code}\n' \
+		"$url/big.bin" >"$d/range.code" && grep -qx 206 "$d/range.code" &&
+		[ "$(stat -c %s "$d/range")" -eq 65536 ] &&
+		cmp -n 65536 -i 1000000:0 "$d/files/big.bin" "$d/range"
+	host_result $? progs_curl_httpd_range_206_bytes
+	curl -sS --max-time 60 -I "$url/big.bin" | tr -d '\r' >"$d/head" &&
+		grep -qE '^HTTP/1\.[01] 200 ' "$d/head" && grep -qix 'Content-Length: 16777216' "$d/head"
+	host_result $? progs_curl_httpd_head_content_length
+	seq 40 | xargs -P 8 -I N curl -sS --max-time 300 -o "$d/par-N" "$url/small.bin" &&
+		[ "$(sha256sum "$d"/par-* | cut -d' ' -f1 |
+			grep -cx "$(sha256sum <"$d/files/small.bin" | cut -d' ' -f1)")" -eq 40 ]
+	host_result $? progs_curl_httpd_40_requests_8_parallel_intact
+	# shellcheck disable=SC2016 # the guest's shell computes it
+	"$peer" chat 127.0.0.1 "${fwd[2323]}" 'echo lwipk-$((6 * 7))' lwipk-42 --timeout 120 \
+		>"$d/telnet.out" 2>&1
+	host_result $? progs_telnet_shell_answers
+	sed 's/^/# telnet: /' "$d/telnet.out"
+	timeout 300 busybox nc 127.0.0.1 "${fwd[7000]}" <"$d/files/small.bin"
+	host_result $? progs_host_nc_sent_to_guest
+	mkfifo "$d/idle"
+	exec {idle}<>"$d/idle"	# BusyBox nc ends at its stdin's end: none
+	timeout 300 busybox nc 127.0.0.1 "${fwd[7001]}" <&$idle >"$d/nc-g2h.bin" &&
+		cmp "$d/nc-g2h.bin" "$d/files/small.bin"
+	host_result $? progs_host_nc_got_1mib_from_guest
+	exec {idle}>&-
+	wait "$gpid"
+	cmp "$d/nc-sink.bin" "$d/files/small.bin"
+	host_result $? progs_guest_nc_client_1mib_to_host_sink
+	kill "$py_pid" "$iperf3_pid"
+	wait "$py_pid" "$iperf3_pid" 2>/dev/null
+	rm -rf "$d/files" "$d"/big.curl "$d"/par-*
+	tally progs
+}
+! want progs || progs_run
 
 # Two guests, both running lwIP, on one wire: QEMU socket netdevs sending
 # UDP to each other on the host's loopback; brownlazy from one to the other.

@@ -6,11 +6,14 @@
 #                          the order alternating each round
 #   BENCH_MODE=profile     the lwip NIC configuration, profiled
 # BENCH_TIME is each measurement's duration in seconds. The host peers are
-# guestfwd cmd: services on 10.0.2.100: 9 sink, 19 source, 7 rr; with
+# guestfwd cmd: services on 10.0.2.100: 9 sink, 19 source, 7 rr, 5201 the
+# host's iperf3 server (the NIC boots); with
 # BENCH_NET=tap the NIC is on a tap device in a network namespace, the
 # guest is 10.0.9.2 and the peers listen on 10.0.9.1 (metrics *_tap).
 # shellcheck source=tests/guest/ktap.sh
 . /lwipk/ktap.sh
+# shellcheck source=tests/guest/progs.sh
+. /lwipk/progs.sh
 mod=/lwipk/modules
 t=${BENCH_TIME:-2}
 if [ "${BENCH_NET:-user}" = tap ]; then
@@ -79,9 +82,25 @@ nic_round() {
 	bench --family $f tcp_rr --time "$t" --host $peer --port 7
 	line tcp_rto_nic "$1" $(($(rto_count $f) - rto0)) timeouts
 	[ $net = nic ] || return 0	# over tap: the TCP tests only
+	nic_iperf3 "$1"
 	# UDP to the guestfwd address: its MAC is known from the TCP tests
 	bench --family $f udp_pps --time "$t" --host $peer --port 9
 	bench --family $f tx_ceiling --time "$t"
+}
+
+# nic_iperf3 STACK: Debian's iperf3 (scripts/bench.sh put it into
+# /lwipk/files) both ways against the host's iperf3 server, the receiver's
+# rate; for lwipk under lwiprun (tests/guest/progs.sh).
+nic_iperf3() {
+	iperf3_install
+	for d in send recv; do
+		if [ "$1" = linux ]; then
+			iperf3_run $d "$t"
+		else
+			iperf3_run $d "$t" lwiprun --no-inet6
+		fi || { sed 's/^/# /' /tmp/iperf3.out; continue; }
+		line "iperf3_$d" "$1" "$(iperf3_mbit /tmp/iperf3.out)" Mbit/s
+	done
 }
 
 # lo_round FAMILY: every loopback measurement once (ports differ per test,

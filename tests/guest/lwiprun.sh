@@ -135,7 +135,13 @@ lwiprun_suite() {
 	[ $? -eq 143 ]
 	ktap_result $? "lwiprun.killed_by_sigterm_143"
 	rm -rf /tmp/lwiprun.www /tmp/lwiprun.data /tmp/lwiprun.out /tmp/lwiprun.get*
-	# The last connections may still be closing in lwIP: 10 s at most.
+	lwiprun_rmmod_sock
+	ktap_result $? "lwiprun.rmmod_sock"
+}
+
+# lwiprun_rmmod_sock: unload lwip_sock.ko after programs' sockets closed;
+# the last connections may still be closing in lwIP: 10 s at most.
+lwiprun_rmmod_sock() {
 	lr_left=100
 	until rmmod lwip_sock 2>/dev/null; do
 		lr_left=$((lr_left - 1))
@@ -143,5 +149,4 @@ lwiprun_suite() {
 		sleep 0.1
 	done
 	! grep -q '^lwip_sock ' /proc/modules
-	ktap_result $? "lwiprun.rmmod_sock"
 }

@@ -167,16 +167,22 @@ nic_rmmod_under_load() {
 # rx_missed_errors every 2 s as if it cleared on read, but QEMU's does not
 # clear: the step it takes once the load is over is MPC itself.
 nic_linux_pull() {
-	insmod /lwipk/files/e1000.ko && ip link set eth0 up &&
-		ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2
+	nic_linux_up
 	ktap_result $? "linux_e1000.up"
-	wait_grep 10 1 /sys/class/net/eth0/carrier
 	nl_m0=$(nic_linux_mpc) nl_r0=$(cat /sys/class/net/eth0/statistics/rx_packets)
 	pull 10.0.2.100 80 40 1048576 --family inet --timeout 300 >/tmp/pull.out 2>&1
 	ktap_result $? "linux_e1000.pull_40x1mib_intact"
 	sed 's/^/# /' /tmp/pull.out
 	echo "# Linux e1000.ko, 256 descriptors: $(($(cat /sys/class/net/eth0/statistics/rx_packets) - nl_r0)) frames received, $(($(nic_linux_mpc) - nl_m0)) lost at the ring"
 	rmmod e1000
+}
+
+# nic_linux_up: Linux's own e1000.ko (/lwipk/files) and stack on the NIC,
+# 10.0.2.15 with 10.0.2.2 as the gateway, its carrier up (10 s at most).
+nic_linux_up() {
+	insmod /lwipk/files/e1000.ko && ip link set eth0 up &&
+		ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2 &&
+		wait_grep 10 1 /sys/class/net/eth0/carrier
 }
 
 # nic_linux_mpc: QEMU's MPC, as two steps of Linux's rx_missed_errors tell.

@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # The guest side of 'make test': every suite, in KTAP, one numbering.
 # PLAN=main (default) | model | twonic | tap | nicsock | pair | wire |
-# sysfuzz | netem: what to boot; INJECT=notok|warn|hang replaces the plan by a deliberate failure,
+# sysfuzz | netem | progs: what to boot; INJECT=notok|warn|hang replaces the plan by a deliberate failure,
 # so the host harness can prove it catches each kind (scripts/test.sh checks
 # that).
 # shellcheck source=tests/guest/ktap.sh
@@ -20,6 +20,8 @@
 . /lwipk/fuzz.sh
 # shellcheck source=tests/guest/netem.sh
 . /lwipk/netem.sh
+# shellcheck source=tests/guest/progs.sh
+. /lwipk/progs.sh
 mod=/lwipk/modules
 
 echo "KTAP version 1"
@@ -50,7 +52,7 @@ sysfuzz)
 netem)
 	netem_suite
 	exit 0 ;;
-model|twonic|tap|nicsock|pair)
+model|twonic|tap|nicsock|pair|progs)
 	insmod $mod/lwip.ko
 	case $PLAN in
 	model) nic_model_suite ;;
@@ -58,6 +60,7 @@ model|twonic|tap|nicsock|pair)
 	tap) nic_tap_suite ;;
 	nicsock) nic_sock_suite ;;
 	pair) nic_pair_suite ;;
+	progs) progs_suite ;;
 	esac
 	rmmod lwip
 	exit 0 ;;

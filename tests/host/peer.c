@@ -6,6 +6,7 @@
  *   peer echo-stdio [--timeout S]
  *   peer client ADDR PORT BYTES [--timeout S]
  *   peer relay ADDR PORT [--timeout S]
+ *   peer chat ADDR PORT LINE EXPECT [--timeout S]
  *   peer sink FILE [--timeout S]
  *   peer source-stdio BYTES [--timeout S]
  *   peer freeport
@@ -21,8 +22,11 @@
  * came back intact. relay connects to ADDR:PORT and joins that connection
  * to its standard input and output: QEMU's guestfwd=...-cmd:peer relay ...
  * reaches a server on the host's loopback, one relay per guest connection,
- * connected when the guest connects. sink copies standard input into FILE
- * (a guestfwd cmd: receiver for bulk data). source-stdio writes BYTES of
+ * connected when the guest connects. chat connects to ADDR:PORT (a telnet
+ * server, say), sends LINE and a newline, reads until EXPECT appears in what
+ * comes back (printed on stdout, non-printable bytes as '.'), then sends
+ * "exit" and a newline and closes: exit status 0 only if EXPECT came. sink
+ * copies standard input into FILE (a guestfwd cmd: receiver for bulk data). source-stdio writes BYTES of
  * the pattern tests/pull.c checks (byte at offset o is o % 251) to standard
  * output and exits (a guestfwd cmd: sender for bulk data). freeport prints a TCP port that
  * is free on 127.0.0.1 right now, for a hostfwd. qmp sends one command
@@ -31,6 +35,7 @@
  * (default 300), so a
  * stuck test cannot leave it behind.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -228,6 +233,47 @@ static int relay(int argc, char **argv)
 	return 0;
 }
 
+/* Send a line, read until EXPECT shows up in the answer: a telnet client. */
+static int chat(int argc, char **argv)
+{
+	static char buf[CHUNK];
+	struct sockaddr_in sa;
+	size_t got = 0, i;
+	int fd;
+
+	if (argc < 6) {
+		fprintf(stderr, "usage: peer chat ADDR PORT LINE EXPECT\n");
+		return 2;
+	}
+	sa = addr_of(argv[2], argv[3]);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    dprintf(fd, "%s\n", argv[4]) < 0) {
+		perror("peer: chat");
+		return 1;
+	}
+	while (!memmem(buf, got, argv[5], strlen(argv[5]))) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0) {
+			fprintf(stderr, "peer: chat: the connection ended first\n");
+			break;
+		}
+		for (i = got; i < got + n; i++)
+			putchar(buf[i] == '\n' || (buf[i] >= ' ' && buf[i] < 127) ? buf[i] : '.');
+		got += n;
+		if (got == sizeof(buf) - 1) {
+			fprintf(stderr, "peer: chat: %zu bytes and no match\n", got);
+			break;
+		}
+	}
+	putchar('\n');
+	if (!memmem(buf, got, argv[5], strlen(argv[5])))
+		return 1;
+	dprintf(fd, "exit\n");
+	return close(fd);
+}
+
 static int sink(int argc, char **argv)
 {
 	int fd;
@@ -344,6 +390,8 @@ int main(int argc, char **argv)
 		return client(argc, argv);
 	if (!strcmp(mode, "relay"))
 		return relay(argc, argv);
+	if (!strcmp(mode, "chat"))
+		return chat(argc, argv);
 	if (!strcmp(mode, "sink"))
 		return sink(argc, argv);
 	if (!strcmp(mode, "source-stdio"))
@@ -356,6 +404,7 @@ int main(int argc, char **argv)
 		"       peer echo-stdio [--timeout S]\n"
 		"       peer client ADDR PORT BYTES [--timeout S]\n"
 		"       peer relay ADDR PORT [--timeout S]\n"
+		"       peer chat ADDR PORT LINE EXPECT [--timeout S]\n"
 		"       peer sink FILE [--timeout S]\n"
 		"       peer source-stdio BYTES [--timeout S]\n"
 		"       peer freeport\n"
