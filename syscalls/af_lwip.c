@@ -77,6 +77,8 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 		return;	/* the only events lwIP sends without the core lock */
 	lwip_sock_assert_core_locked();
 	sk = &ls->sk;
+	if (sk->sk_type == SOCK_STREAM)	/* connected: TCP_MAXSEG caps the MSS */
+		lwip_tcp_clamp_mss(ls, conn->pcb.tcp);
 	if (evt == NETCONN_EVT_ERROR) {
 		err = lwip_sock_async_errno(ls, conn->pending_err);
 		if (err)

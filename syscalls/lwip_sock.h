@@ -116,9 +116,20 @@
  * @bind_port: the port bind() chose, 0 for ephemeral.
  * @local_ip: TCP: the connection's own address, kept for getsockname()
  *	once lwIP has freed the PCB (reset, TIME_WAIT ended), as Linux does.
+ *	Datagrams: the route's source address while connected and not bound
+ *	to an address.
  * @local_port: TCP: the connection's own port, likewise.
  * @mem_promise: TCP: bytes of lwIP's heap that poll() set aside for this
  *	socket's next send under memory pressure (see lwip_tcp_writable()).
+ * @user_mss: TCP: TCP_MAXSEG, 0 for none; the connection's MSS and the
+ *	one its SYN announces are no larger (listeners hand it on).
+ * @tos: IP_TOS, copied to the PCB.
+ * @ttl: IP_TTL, 0 for the default (IP_DEFAULT_TTL, Linux's 64).
+ * @recverr: IP_RECVERR (read back only: nothing is ever queued).
+ * @rx_total: TCP: bytes taken from the netconn (TCP_INFO's bytes_received
+ *	with what lwIP still holds).
+ * @tx_total: TCP: bytes handed to lwIP (TCP_INFO's bytes_acked without
+ *	what is still queued).
  */
 struct lwip_sock {
 	struct sock sk;
@@ -148,6 +159,12 @@ struct lwip_sock {
 	ip_addr_t local_ip;
 	u16 local_port;
 	u32 mem_promise;
+	u16 user_mss;
+	u8 tos;
+	u8 ttl;
+	bool recverr;
+	u64 rx_total;
+	u64 tx_total;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)
@@ -197,6 +214,7 @@ int lwip_tcp_fill(struct lwip_sock *ls);
 void lwip_tcp_rx_purge(struct lwip_sock *ls);
 int lwip_tcp_writable(struct lwip_sock *ls, bool promise, long *wake);
 void lwip_tcp_connect_settle(struct lwip_sock *ls);
+void lwip_tcp_clamp_mss(struct lwip_sock *ls, struct tcp_pcb *pcb);
 void lwip_tcp_rx_release(struct lwip_sock *ls);
 void lwip_tcp_linger(struct lwip_sock *ls);
 void lwip_tcp_release_pcb(struct lwip_sock *ls);
