@@ -18,6 +18,7 @@
 #include "lwip/tcp.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
+#include "lwip/ip.h"
 #include "lwipk/lwipk.h"
 #include "lwip_sock.h"
 
@@ -204,6 +205,36 @@ bool lwip_sock_ip_broadcast(const ip_addr_t *ip)
 }
 
 /**
+ * lwip_sock_route_src() - the source address Linux's routes give a
+ *	datagram socket that connects to @dst without a bound address:
+ *	@dst itself when it is one of our addresses, else the address of the
+ *	netif lwIP routes it through (127.0.0.1 for 127/8), else any.
+ * @dst: the peer
+ * @src: the source, out
+ *
+ * Context: takes the tcpip core lock.
+ */
+void lwip_sock_route_src(const ip_addr_t *dst, ip_addr_t *src)
+{
+	struct netif *netif;
+
+	ip_addr_set_zero_ip4(src);
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(netif) {
+		if (netif_is_up(netif) &&
+		    ip4_addr_eq(ip_2_ip4(dst), netif_ip4_addr(netif))) {
+			ip_addr_copy(*src, *dst);
+			goto out_unlock;
+		}
+	}
+	netif = ip4_route(ip_2_ip4(dst));
+	if (netif)
+		ip_addr_copy_from_ip4(*src, *netif_ip4_addr(netif));
+out_unlock:
+	UNLOCK_TCPIP_CORE();
+}
+
+/**
  * lwip_sock_alloc() - make the struct sock of a socket around a netconn.
  * @net: the network namespace
  * @sock: the socket
@@ -370,6 +401,9 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		ip = ls->local_ip;
 		port = ls->local_port;
 		e = ERR_OK;
+	} else if (e == ERR_OK && !peer && sock->type != SOCK_STREAM &&
+		   ls->connected && ip_addr_isany(&ip)) {
+		ip = ls->local_ip;	/* the route's source, as Linux */
 	}
 	release_sock(sock->sk);
 	if (e != ERR_OK)

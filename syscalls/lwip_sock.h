@@ -198,6 +198,7 @@ int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
 int lwip_sock_wait(struct sock *sk, long *timeo, int seq);
 int lwip_sock_renew_conn(struct lwip_sock *ls);
 bool lwip_sock_ip_broadcast(const ip_addr_t *ip);
+void lwip_sock_route_src(const ip_addr_t *dst, ip_addr_t *src);
 
 /* sockopt.c */
 int lwip_sock_errno(err_t err);

@@ -117,6 +117,7 @@ static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
 		ls->bound = true;
 		ls->connected = true;
 		sock->state = SS_CONNECTED;
+		lwip_sock_route_src(&ip, &ls->local_ip);
 	}
 	release_sock(sk);
 	return lwip_sock_errno(e);
