@@ -562,7 +562,7 @@ int lwip_sock_getsockopt(struct socket *sock, int level, int optname,
 /* Bytes a read would return now (the next datagram's for UDP). */
 static int lwip_sock_inq(struct lwip_sock *ls)
 {
-	if (ls->sk.sk_type == SOCK_DGRAM) {
+	if (ls->sk.sk_type != SOCK_STREAM) {
 		lwip_udp_fill(ls);
 		return ls->rx_dgram ? netbuf_len(ls->rx_dgram) : 0;
 	}
@@ -576,7 +576,7 @@ static int lwip_sock_outq(struct lwip_sock *ls)
 {
 	int n = 0;
 
-	if (ls->sk.sk_type == SOCK_DGRAM)
+	if (ls->sk.sk_type != SOCK_STREAM)
 		return 0;
 	if (ls->listening)
 		return -EINVAL;
