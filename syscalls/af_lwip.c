@@ -586,6 +586,7 @@ static void __exit lwip_sock_exit(void)
 	lwipk_pcb_set_passive_open(NULL);
 	UNLOCK_TCPIP_CORE();
 	proto_unregister(&lwip_proto);
+	lwip_raw_exit();
 }
 
 module_init(lwip_sock_init);

@@ -246,6 +246,7 @@ int lwip_ping_allowed(struct net *net);
 int lwip_raw_create(struct net *net, struct socket *sock, int protocol,
 		    int kern, netconn_callback event, struct netconn **conn);
 void lwip_raw_release(struct lwip_sock *ls);
+void lwip_raw_exit(void);
 bool lwip_raw_accept_dgram(struct lwip_sock *ls, struct netbuf *nb);
 
 #endif /* LWIPK_SYSCALLS_LWIP_SOCK_H */

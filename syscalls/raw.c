@@ -100,6 +100,16 @@ static int lwip_ping_take_id(struct lwip_sock *ls, u16 id)
 }
 
 /**
+ * lwip_raw_exit() - free what the identifiers' allocator keeps: called
+ *	when the module unloads, after every socket is gone.
+ */
+void lwip_raw_exit(void)
+{
+	WARN_ON_ONCE(!ida_is_empty(&lwip_ping_ids));
+	ida_destroy(&lwip_ping_ids);
+}
+
+/**
  * lwip_raw_release() - give a ping socket's identifier back.
  * @ls: the socket, locked, being released
  */

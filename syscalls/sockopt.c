@@ -389,7 +389,7 @@ static const u8 lwip_tcp_info_state[] = {
 };
 
 /* lwIP's coarse timer ticks (TCP_SLOW_INTERVAL) in microseconds */
-#define LWIP_TICK_US(t)	((u32)(t) * TCP_SLOW_INTERVAL * USEC_PER_MSEC)
+#define LWIP_TICK_US(t)	((u64)(t) * TCP_SLOW_INTERVAL * USEC_PER_MSEC)
 
 /*
  * Fill Linux's struct tcp_info from the PCB. lwIP measures times in ticks
@@ -427,11 +427,13 @@ static void lwip_tcp_info_fill(struct lwip_sock *ls, struct tcp_info *info)
 		info->tcpi_snd_wscale = pcb->snd_scale;
 		info->tcpi_rcv_wscale = pcb->rcv_scale;
 	}
-	info->tcpi_rto = LWIP_TICK_US(max_t(s16, pcb->rto, 1));
+	info->tcpi_rto = min_t(u64, LWIP_TICK_US(max_t(s16, pcb->rto, 1)), U32_MAX);
 	info->tcpi_snd_mss = pcb->mss;
 	info->tcpi_rcv_mss = pcb->mss;
-	info->tcpi_rtt = LWIP_TICK_US(max_t(s16, pcb->sa, 0)) >> 3;
-	info->tcpi_rttvar = LWIP_TICK_US(max_t(s16, pcb->sv, 0)) >> 2;
+	info->tcpi_rtt = min_t(u64, LWIP_TICK_US(max_t(s16, pcb->sa, 0)) >> 3,
+			       U32_MAX);
+	info->tcpi_rttvar = min_t(u64, LWIP_TICK_US(max_t(s16, pcb->sv, 0)) >> 2,
+				  U32_MAX);
 	info->tcpi_snd_cwnd = max_t(u32, pcb->cwnd / mss, 1);
 	if (pcb->ssthresh < TCP_SND_BUF)
 		info->tcpi_snd_ssthresh = pcb->ssthresh / mss;
