@@ -137,12 +137,18 @@ extern unsigned int lwipk_tcp_msl;
 #define TCP_MSL				lwipk_tcp_msl
 #define TCP_SYNMAXRTX			6
 #define LWIP_TCP_RTO_TIME		1000
-/* one slot per PCB for lwip_sock.ko (lwipk_sock_ext_id): SO_RCVBUF of listeners */
-#define LWIP_TCP_PCB_NUM_EXT_ARGS	1
-/* lwIP counts no retransmission timeouts; port/proc.c does, as segments go out */
+/*
+ * Two slots per PCB for lwip_sock.ko: lwipk_sock_ext_id (the guard, SO_RCVBUF
+ * of listeners) and lwipk_mss_ext_id (TCP_MAXSEG, announced in SYNs)
+ */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS	2
+/*
+ * lwIP counts no retransmission timeouts; port/proc.c does, as segments go
+ * out, and lowers the MSS a SYN announces to a socket's TCP_MAXSEG
+ */
 #ifndef __ASSEMBLY__
 struct tcp_pcb;
-void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
+void *lwipk_tcp_out_hook(void *tcphdr, const struct tcp_pcb *pcb,
 			 void *opts);
 #endif
 #define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) \

@@ -17,6 +17,7 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 #include "lwip/ip_addr.h"
+#include "lwip/ip.h"
 #include "lwip/etharp.h"
 #include "lwip/dhcp.h"
 #include "netif/ethernet.h"
@@ -109,6 +110,7 @@ EXPORT_SYMBOL_NS_GPL(dhcp_cleanup, LWIP);
 
 /* addresses, TCP options and statistics, for the socket layer */
 EXPORT_SYMBOL_NS_GPL(ip_addr_any, LWIP);
+EXPORT_SYMBOL_NS_GPL(ip4_route, LWIP);
 EXPORT_SYMBOL_NS_GPL(ip_addr_broadcast, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_output, LWIP);
 EXPORT_SYMBOL_NS_GPL(tcp_backlog_delayed, LWIP);
@@ -136,3 +138,5 @@ EXPORT_SYMBOL_NS_GPL(lwipk_tcp_abort, LWIP);
 
 u8 lwipk_sock_ext_id = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
 EXPORT_SYMBOL_NS_GPL(lwipk_sock_ext_id, LWIP);
+u8 lwipk_mss_ext_id = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
+EXPORT_SYMBOL_NS_GPL(lwipk_mss_ext_id, LWIP);

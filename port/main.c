@@ -94,6 +94,7 @@ static int __init lwipk_init(void)
 
 	LOCK_TCPIP_CORE();
 	lwipk_sock_ext_id = tcp_ext_arg_alloc_id();
+	lwipk_mss_ext_id = tcp_ext_arg_alloc_id();
 	ret = lwipk_loopif_add();
 	UNLOCK_TCPIP_CORE();
 	if (ret)

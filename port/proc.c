@@ -18,6 +18,7 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/export.h>
+#include <asm/unaligned.h>
 
 /* <linux/timex.h> has a TIME_WAIT of its own; lwIP's enum needs the name. */
 #undef TIME_WAIT
@@ -165,11 +166,28 @@ static void lwipk_tcp_list(struct seq_file *m, struct tcp_pcb *pcb,
 /* Retransmission timeouts since lwip.ko loaded; core lock held to write. */
 static unsigned long lwipk_tcp_rtos;
 
+/* A SYN's MSS option announces no more than the socket's TCP_MAXSEG. */
+static void lwipk_tcp_syn_mss(struct tcp_hdr *h, const struct tcp_pcb *pcb)
+{
+	u16 mss = (uintptr_t)pcb->ext_args[lwipk_mss_ext_id].data;
+	const u8 *b = (const u8 *)h;	/* byte 12: data offset, 13: flags */
+	u8 *opt = (u8 *)(h + 1);
+
+	/* lwIP writes the MSS option first, when it writes one */
+	if (!mss || !(b[13] & TCP_SYN) || (b[12] >> 4) < 6 ||
+	    opt[0] != LWIP_TCP_OPT_MSS || opt[1] != LWIP_TCP_OPT_LEN_MSS)
+		return;
+	if (get_unaligned_be16(opt + 2) > mss)
+		put_unaligned_be16(mss, opt + 2);
+}
+
 /**
  * lwipk_tcp_out_hook() - LWIP_HOOK_TCP_OUT_ADD_TCPOPTS, for every TCP
- *	segment lwIP sends: counts retransmission timeouts. After one,
- *	tcp_slowtmr() has marked the PCB TF_RTO, raised nrtx (a new ACK sets
- *	it back to 0) and restarted the timer, and resends from lastack.
+ *	segment lwIP sends, before its checksum: counts retransmission
+ *	timeouts, and lowers a SYN's MSS option to the socket's TCP_MAXSEG.
+ *	After a timeout, tcp_slowtmr() has marked the PCB TF_RTO, raised
+ *	nrtx (a new ACK sets it back to 0) and restarted the timer, and
+ *	resends from lastack.
  * @tcphdr: the segment's TCP header
  * @pcb: its PCB, or NULL (a reset without one)
  * @opts: where options go; returned unchanged, we add none
@@ -177,14 +195,16 @@ static unsigned long lwipk_tcp_rtos;
  * Context: the tcpip core lock is held.
  * Return: @opts.
  */
-void *lwipk_tcp_out_hook(const void *tcphdr, const struct tcp_pcb *pcb,
-			 void *opts)
+void *lwipk_tcp_out_hook(void *tcphdr, const struct tcp_pcb *pcb, void *opts)
 {
-	const struct tcp_hdr *h = tcphdr;
+	struct tcp_hdr *h = tcphdr;
 
-	if (pcb && (pcb->flags & TF_RTO) && pcb->nrtx && !pcb->rtime &&
+	if (!pcb)
+		return opts;
+	if ((pcb->flags & TF_RTO) && pcb->nrtx && !pcb->rtime &&
 	    be32_to_cpu((__force __be32)h->seqno) == pcb->lastack)
 		lwipk_tcp_rtos++;
+	lwipk_tcp_syn_mss(h, pcb);
 	return opts;
 }
 

@@ -18,6 +18,7 @@
 #include "lwip/tcp.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
+#include "lwip/ip.h"
 #include "lwipk/lwipk.h"
 #include "lwip_sock.h"
 
@@ -68,7 +69,7 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 	int err;
 
 	if (evt == NETCONN_EVT_RCVPLUS &&
-	    NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_UDP)
+	    NETCONNTYPE_GROUP(netconn_type(conn)) != NETCONN_TCP)
 		lwip_udp_charge(conn);
 	if (conn->callback_arg.socket == -1)
 		return;
@@ -77,6 +78,8 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 		return;	/* the only events lwIP sends without the core lock */
 	lwip_sock_assert_core_locked();
 	sk = &ls->sk;
+	if (sk->sk_type == SOCK_STREAM)	/* connected: TCP_MAXSEG caps the MSS */
+		lwip_tcp_clamp_mss(ls, conn->pcb.tcp);
 	if (evt == NETCONN_EVT_ERROR) {
 		err = lwip_sock_async_errno(ls, conn->pending_err);
 		if (err)
@@ -148,8 +151,15 @@ int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
 	return 0;
 }
 
-/* Whether bind() may use @ip: any, 127/8 or the address of a netif. */
-static bool lwip_sock_addr_local(const ip_addr_t *ip)
+/**
+ * lwip_sock_addr_local() - whether bind() may use @ip: any, 127/8 or the
+ *	address of a netif.
+ * @ip: the address
+ *
+ * Context: takes the tcpip core lock.
+ * Return: true when it may.
+ */
+bool lwip_sock_addr_local(const ip_addr_t *ip)
 {
 	__be32 addr = lwip_ip_be32(ip);
 	struct netif *netif;
@@ -199,6 +209,36 @@ bool lwip_sock_ip_broadcast(const ip_addr_t *ip)
 	}
 	UNLOCK_TCPIP_CORE();
 	return bc;
+}
+
+/**
+ * lwip_sock_route_src() - the source address Linux's routes give a
+ *	datagram socket that connects to @dst without a bound address:
+ *	@dst itself when it is one of our addresses, else the address of the
+ *	netif lwIP routes it through (127.0.0.1 for 127/8), else any.
+ * @dst: the peer
+ * @src: the source, out
+ *
+ * Context: takes the tcpip core lock.
+ */
+void lwip_sock_route_src(const ip_addr_t *dst, ip_addr_t *src)
+{
+	struct netif *netif;
+
+	ip_addr_set_zero_ip4(src);
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(netif) {
+		if (netif_is_up(netif) &&
+		    ip4_addr_eq(ip_2_ip4(dst), netif_ip4_addr(netif))) {
+			ip_addr_copy(*src, *dst);
+			goto out_unlock;
+		}
+	}
+	netif = ip4_route(ip_2_ip4(dst));
+	if (netif)
+		ip_addr_copy_from_ip4(*src, *netif_ip4_addr(netif));
+out_unlock:
+	UNLOCK_TCPIP_CORE();
 }
 
 /**
@@ -263,6 +303,7 @@ int lwip_sock_release(struct socket *sock)
 	lwip_tcp_rx_purge(ls);
 	lwip_tcp_rx_release(ls);
 	lwip_tcp_mem_release(ls);
+	lwip_raw_release(ls);
 	if (ls->rx_dgram)
 		netbuf_delete(ls->rx_dgram);
 	ls->rx_dgram = NULL;
@@ -368,7 +409,12 @@ int lwip_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		ip = ls->local_ip;
 		port = ls->local_port;
 		e = ERR_OK;
+	} else if (e == ERR_OK && !peer && sock->type != SOCK_STREAM &&
+		   ls->connected && ip_addr_isany(&ip)) {
+		ip = ls->local_ip;	/* the route's source, as Linux */
 	}
+	if (ls->ping && !peer)
+		port = ls->ping_id;	/* Linux: a ping socket's identifier */
 	release_sock(sock->sk);
 	if (e != ERR_OK)
 		return -ENOTCONN;
@@ -430,6 +476,9 @@ static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,
 	const struct proto_ops *ops;
 	enum netconn_type type;
 	struct netconn *conn;
+	struct sock *sk;
+	bool raw = false;
+	int err;
 
 	/*
 	 * lwIP is one stack for the whole machine: a socket in another
@@ -438,6 +487,8 @@ static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,
 	 */
 	if (!net_eq(net, &init_net))
 		return -EAFNOSUPPORT;
+	if (protocol < 0 || protocol >= IPPROTO_MAX)
+		return -EINVAL;
 	switch (sock->type) {
 	case SOCK_STREAM:
 		if (protocol && protocol != IPPROTO_TCP)
@@ -446,24 +497,45 @@ static int lwip_sock_create(struct net *net, struct socket *sock, int protocol,
 		ops = &lwip_stream_ops;
 		break;
 	case SOCK_DGRAM:
+		if (protocol == IPPROTO_ICMP) {
+			raw = true;	/* a ping socket */
+			ops = &lwip_raw_ops;
+			break;
+		}
 		if (protocol && protocol != IPPROTO_UDP)
 			return -EPROTONOSUPPORT;
 		type = NETCONN_UDP;
 		ops = &lwip_dgram_ops;
+		break;
+	case SOCK_RAW:
+		raw = true;
+		ops = &lwip_raw_ops;
 		break;
 	default:
 		return -ESOCKTNOSUPPORT;
 	}
 	if (!lwip_sock_mem_admit(LWIP_SOCK_MEM_SOCKETS))
 		return -ENOBUFS;	/* the rest of the heap moves data */
-	conn = netconn_new_with_callback(type, lwip_sock_event);
-	if (!conn)
-		return -ENOBUFS;
+	if (raw) {
+		err = lwip_raw_create(net, sock, protocol, kern,
+				      lwip_sock_event, &conn);
+		if (err)
+			return err;
+	} else {
+		conn = netconn_new_with_callback(type, lwip_sock_event);
+		if (!conn)
+			return -ENOBUFS;
+	}
 	sock->ops = ops;
 	sock->state = SS_UNCONNECTED;
-	if (!lwip_sock_alloc(net, sock, kern, conn)) {
+	sk = lwip_sock_alloc(net, sock, kern, conn);
+	if (!sk) {
 		netconn_delete(conn);
 		return -ENOMEM;
+	}
+	if (raw) {
+		sk->sk_protocol = protocol;
+		lwip_sk(sk)->ping = sock->type == SOCK_DGRAM;
 	}
 	return 0;
 }
@@ -514,6 +586,7 @@ static void __exit lwip_sock_exit(void)
 	lwipk_pcb_set_passive_open(NULL);
 	UNLOCK_TCPIP_CORE();
 	proto_unregister(&lwip_proto);
+	lwip_raw_exit();
 }
 
 module_init(lwip_sock_init);

@@ -116,9 +116,24 @@
  * @bind_port: the port bind() chose, 0 for ephemeral.
  * @local_ip: TCP: the connection's own address, kept for getsockname()
  *	once lwIP has freed the PCB (reset, TIME_WAIT ended), as Linux does.
+ *	Datagrams: the route's source address while connected and not bound
+ *	to an address.
  * @local_port: TCP: the connection's own port, likewise.
  * @mem_promise: TCP: bytes of lwIP's heap that poll() set aside for this
  *	socket's next send under memory pressure (see lwip_tcp_writable()).
+ * @user_mss: TCP: TCP_MAXSEG, 0 for none; the connection's MSS and the
+ *	one its SYN announces are no larger (listeners hand it on).
+ * @tos: IP_TOS, copied to the PCB.
+ * @ttl: IP_TTL, 0 for the default (IP_DEFAULT_TTL, Linux's 64).
+ * @recverr: IP_RECVERR (read back only: nothing is ever queued).
+ * @ping: an ICMP datagram ("ping") socket.
+ * @ping_id: ping: the ICMP identifier (Linux's port of a ping socket), 0
+ *	until bound or first used.
+ * @ping_id_taken: ping: @ping_id is marked in use by this socket.
+ * @rx_total: TCP: bytes taken from the netconn (TCP_INFO's bytes_received
+ *	with what lwIP still holds).
+ * @tx_total: TCP: bytes handed to lwIP (TCP_INFO's bytes_acked without
+ *	what is still queued).
  */
 struct lwip_sock {
 	struct sock sk;
@@ -148,6 +163,15 @@ struct lwip_sock {
 	ip_addr_t local_ip;
 	u16 local_port;
 	u32 mem_promise;
+	u16 user_mss;
+	u8 tos;
+	u8 ttl;
+	bool recverr;
+	bool ping;
+	u16 ping_id;
+	bool ping_id_taken;
+	u64 rx_total;
+	u64 tx_total;
 };
 
 static inline struct lwip_sock *lwip_sk(const struct sock *sk)
@@ -169,6 +193,7 @@ static inline __be32 lwip_ip_be32(const ip_addr_t *ip)
 extern int lwip_sock_family;
 extern const struct proto_ops lwip_stream_ops;
 extern const struct proto_ops lwip_dgram_ops;
+extern const struct proto_ops lwip_raw_ops;
 
 /* af_lwip.c */
 struct sock *lwip_sock_alloc(struct net *net, struct socket *sock, int kern,
@@ -181,6 +206,8 @@ int lwip_sock_addr(struct sockaddr *uaddr, int addr_len, ip_addr_t *ip,
 int lwip_sock_wait(struct sock *sk, long *timeo, int seq);
 int lwip_sock_renew_conn(struct lwip_sock *ls);
 bool lwip_sock_ip_broadcast(const ip_addr_t *ip);
+void lwip_sock_route_src(const ip_addr_t *dst, ip_addr_t *src);
+bool lwip_sock_addr_local(const ip_addr_t *ip);
 
 /* sockopt.c */
 int lwip_sock_errno(err_t err);
@@ -197,6 +224,7 @@ int lwip_tcp_fill(struct lwip_sock *ls);
 void lwip_tcp_rx_purge(struct lwip_sock *ls);
 int lwip_tcp_writable(struct lwip_sock *ls, bool promise, long *wake);
 void lwip_tcp_connect_settle(struct lwip_sock *ls);
+void lwip_tcp_clamp_mss(struct lwip_sock *ls, struct tcp_pcb *pcb);
 void lwip_tcp_rx_release(struct lwip_sock *ls);
 void lwip_tcp_linger(struct lwip_sock *ls);
 void lwip_tcp_release_pcb(struct lwip_sock *ls);
@@ -207,5 +235,18 @@ err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb);
 int lwip_udp_fill(struct lwip_sock *ls);
 void lwip_udp_apply_rcvbuf(struct lwip_sock *ls);
 void lwip_udp_charge(struct netconn *conn);
+__poll_t lwip_dgram_poll(struct file *file, struct socket *sock,
+			 poll_table *wait);
+int lwip_dgram_shutdown(struct socket *sock, int how);
+int lwip_dgram_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		       int flags);
+
+/* raw.c */
+int lwip_ping_allowed(struct net *net);
+int lwip_raw_create(struct net *net, struct socket *sock, int protocol,
+		    int kern, netconn_callback event, struct netconn **conn);
+void lwip_raw_release(struct lwip_sock *ls);
+void lwip_raw_exit(void);
+bool lwip_raw_accept_dgram(struct lwip_sock *ls, struct netbuf *nb);
 
 #endif /* LWIPK_SYSCALLS_LWIP_SOCK_H */

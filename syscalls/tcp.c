@@ -46,6 +46,7 @@ static void lwip_tcp_rx_queue(struct lwip_sock *ls, struct pbuf *p)
 	struct pbuf *last = ls->rx_n ? ls->rx_q[ls->rx_n - 1] : NULL;
 
 	ls->rx_bytes += p->tot_len;
+	ls->rx_total += p->tot_len;
 	if (last && last->tot_len + p->tot_len <= U16_MAX)
 		pbuf_cat(last, p);
 	else
@@ -378,9 +379,31 @@ static void lwip_tcp_clamp_snd(struct tcp_pcb *pcb)
  * and the floor under the segment size. Context: the tcpip core lock is
  * held.
  */
+/**
+ * lwip_tcp_clamp_mss() - TCP_MAXSEG: the connection sends segments no
+ *	larger, whatever the peer announced (as Linux's user_mss caps
+ *	mss_cache).
+ * @ls: the socket
+ * @pcb: its PCB, or NULL
+ *
+ * Context: the tcpip core lock is held.
+ */
+void lwip_tcp_clamp_mss(struct lwip_sock *ls, struct tcp_pcb *pcb)
+{
+	u16 mss = READ_ONCE(ls->user_mss);
+
+	lwip_sock_assert_core_locked();
+	if (!mss || !pcb || pcb->state == LISTEN || pcb->state == CLOSED ||
+	    pcb->state == SYN_SENT)
+		return;
+	if (pcb->mss > mss)
+		pcb->mss = mss;
+}
+
 static void lwip_tcp_established(struct lwip_sock *ls, struct tcp_pcb *pcb)
 {
 	lwip_sock_assert_core_locked();
+	lwip_tcp_clamp_mss(ls, pcb);
 	ls->rx_wnd_max = TCP_WND_MAX(pcb);
 	ls->local_ip = pcb->local_ip;	/* getsockname() after the PCB */
 	ls->local_port = pcb->local_port;
@@ -559,6 +582,14 @@ err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb)
 	cpcb->rcv_wnd -= closed;
 	cpcb->rcv_ann_wnd = cpcb->rcv_wnd;
 	tcp_ext_arg_set(cpcb, lwipk_sock_ext_id, (void *)(uintptr_t)closed);
+	if (!ls)
+		return ERR_OK;
+	/* what Linux's clone of the listener keeps, for the SYN-ACK */
+	cpcb->tos = ls->tos;
+	cpcb->ttl = ls->ttl ?: IP_DEFAULT_TTL;
+	tcp_ext_arg_set(cpcb, lwipk_mss_ext_id,
+			(void *)(uintptr_t)READ_ONCE(ls->user_mss));
+	lwip_tcp_clamp_mss(ls, cpcb);
 	return ERR_OK;
 }
 
@@ -690,6 +721,10 @@ out_release:
 	nls->keep_intvl = READ_ONCE(ls->keep_intvl);
 	nls->keep_cnt = READ_ONCE(ls->keep_cnt);
 	nls->syn_cnt = READ_ONCE(ls->syn_cnt);
+	nls->user_mss = READ_ONCE(ls->user_mss);
+	nls->tos = READ_ONCE(ls->tos);
+	nls->ttl = READ_ONCE(ls->ttl);
+	nls->recverr = READ_ONCE(ls->recverr);
 	nls->rx_withheld = withheld;	/* lwip_tcp_passive_open() */
 	LOCK_TCPIP_CORE();
 	if (child->pcb.tcp)
@@ -1057,6 +1092,7 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		lwip_tcp_unpromise(ls);	/* used, or the send failed */
 		iov_iter_revert(&msg->msg_iter, n - written);
 		sent += written;
+		ls->tx_total += written;
 		if (e != ERR_OK && e != ERR_WOULDBLOCK) {
 			err = lwip_tcp_send_error(ls, e);
 			break;

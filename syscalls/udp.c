@@ -58,8 +58,9 @@ void lwip_udp_apply_rcvbuf(struct lwip_sock *ls)
 }
 
 /**
- * lwip_udp_fill() - take the next datagram from the netconn without
- *	blocking, if none is taken yet.
+ * lwip_udp_fill() - take the next datagram (UDP, raw or ping socket) from
+ *	the netconn without blocking, if none is taken yet. A ping socket
+ *	drops what is not an echo reply to it (lwip_raw_accept_dgram()).
  * @ls: the socket, locked
  *
  * Return: 1 when a datagram was taken, else 0.
@@ -72,12 +73,17 @@ int lwip_udp_fill(struct lwip_sock *ls)
 	lwip_udp_apply_rcvbuf(ls);	/* SO_RCVBUF may have changed */
 	if (ls->rx_dgram)
 		return 0;
-	if (netconn_recv_udp_raw_netbuf_flags(ls->conn, &nb,
-					      NETCONN_DONTBLOCK) != ERR_OK)
-		return 0;
-	SYS_ARCH_PROTECT(lev);
-	ls->conn->recv_avail -= LWIP_UDP_DGRAM_OVERHEAD;
-	SYS_ARCH_UNPROTECT(lev);
+	for (;;) {
+		if (netconn_recv_udp_raw_netbuf_flags(ls->conn, &nb,
+						      NETCONN_DONTBLOCK) != ERR_OK)
+			return 0;
+		SYS_ARCH_PROTECT(lev);
+		ls->conn->recv_avail -= LWIP_UDP_DGRAM_OVERHEAD;
+		SYS_ARCH_UNPROTECT(lev);
+		if (lwip_raw_accept_dgram(ls, nb))
+			break;
+		netbuf_delete(nb);
+	}
 	ls->rx_dgram = nb;
 	return 1;
 }
@@ -117,12 +123,20 @@ static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
 		ls->bound = true;
 		ls->connected = true;
 		sock->state = SS_CONNECTED;
+		lwip_sock_route_src(&ip, &ls->local_ip);
 	}
 	release_sock(sk);
 	return lwip_sock_errno(e);
 }
 
-static int lwip_udp_shutdown(struct socket *sock, int how)
+/**
+ * lwip_dgram_shutdown() - shutdown() of a datagram (UDP, raw, ping) socket.
+ * @sock: the socket
+ * @how: SHUT_RD, SHUT_WR or SHUT_RDWR
+ *
+ * Return: 0, -EINVAL or -ENOTCONN when not connected, as Linux.
+ */
+int lwip_dgram_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
@@ -142,8 +156,16 @@ static int lwip_udp_shutdown(struct socket *sock, int how)
 	return err;
 }
 
-static __poll_t lwip_udp_poll(struct file *file, struct socket *sock,
-			      poll_table *wait)
+/**
+ * lwip_dgram_poll() - poll() of a datagram (UDP, raw, ping) socket.
+ * @file: the file
+ * @sock: the socket
+ * @wait: the poll table
+ *
+ * Return: the events.
+ */
+__poll_t lwip_dgram_poll(struct file *file, struct socket *sock,
+			 poll_table *wait)
 {
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
@@ -164,8 +186,18 @@ static __poll_t lwip_udp_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-static int lwip_udp_recvmsg(struct socket *sock, struct msghdr *msg,
-			    size_t len, int flags)
+/**
+ * lwip_dgram_recvmsg() - receive one datagram (UDP; raw: IP header first;
+ *	ping: the ICMP echo reply).
+ * @sock: the socket
+ * @msg: where to
+ * @len: room
+ * @flags: MSG_*
+ *
+ * Return: the bytes (the datagram's length with MSG_TRUNC) or an errno.
+ */
+int lwip_dgram_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		       int flags)
 {
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
@@ -213,7 +245,9 @@ static int lwip_udp_recvmsg(struct socket *sock, struct msghdr *msg,
 
 		memset(sin, 0, sizeof(*sin));
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(netbuf_fromport(nb));
+		/* raw and ping: the port is lwIP's protocol; Linux says 0 */
+		if (sk->sk_protocol == IPPROTO_UDP)
+			sin->sin_port = htons(netbuf_fromport(nb));
 		sin->sin_addr.s_addr = lwip_ip_be32(netbuf_fromaddr(nb));
 		msg->msg_namelen = sizeof(*sin);
 	}
@@ -307,14 +341,14 @@ const struct proto_ops lwip_dgram_ops = {
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= lwip_sock_getname,
-	.poll		= lwip_udp_poll,
+	.poll		= lwip_dgram_poll,
 	.ioctl		= lwip_sock_ioctl,
 	.listen		= sock_no_listen,
-	.shutdown	= lwip_udp_shutdown,
+	.shutdown	= lwip_dgram_shutdown,
 	.setsockopt	= lwip_sock_setsockopt,
 	.getsockopt	= lwip_sock_getsockopt,
 	.sendmsg	= lwip_udp_sendmsg,
-	.recvmsg	= lwip_udp_recvmsg,
+	.recvmsg	= lwip_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
 };

@@ -14,9 +14,13 @@
  * The filter is inherited across fork and exec, so CMD's children are
  * covered too.
  *
- * Socket types lwip_sock.ko does not offer (SOCK_RAW, ICMP datagram sockets,
- * any protocol other than TCP/UDP) continue to Linux's AF_INET
- * (SECCOMP_USER_NOTIF_FLAG_CONTINUE), so that ping and the like still work.
+ * SOCK_RAW and ICMP datagram ("ping") sockets go to lwIP too when the
+ * caller could make them on Linux (CAP_NET_RAW; its group in
+ * net.ipv4.ping_group_range): lwiprun makes the socket with its own
+ * credentials, so it looks at the caller's in /proc/PID/status first, and
+ * lets a caller who may not continue to Linux's AF_INET, which refuses it
+ * as it should. Other types and protocols continue to Linux's AF_INET
+ * (SECCOMP_USER_NOTIF_FLAG_CONTINUE).
  * --no-inet6: socket(AF_INET6) fails with EAFNOSUPPORT in the kernel, so
  * that dual-stack programs fall back to IPv4 (and so to lwIP).
  *
@@ -118,14 +122,91 @@ static int install_filter(int no_inet6)
 	return fd;
 }
 
-/* lwip_sock.ko offers TCP and UDP only: the rest goes to Linux. */
-static int lwip_can(int type, int protocol)
+/*
+ * status_field() - the value after "KEY:" in /proc/PID/status, into buf;
+ * 0, or -1 when there is none.
+ */
+static int status_field(pid_t pid, const char *key, char *buf, size_t n)
+{
+	char path[64], line[512];
+	size_t klen = strlen(key);
+	int found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			snprintf(buf, n, "%s", line + klen + 1);
+			found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+#define CAP_NET_RAW_BIT 13
+
+/* caller_may_raw() - whether the caller has CAP_NET_RAW (effective). */
+static int caller_may_raw(pid_t pid)
+{
+	char buf[64];
+
+	if (status_field(pid, "CapEff", buf, sizeof(buf)))
+		return 0;
+	return (strtoull(buf, NULL, 16) >> CAP_NET_RAW_BIT) & 1;
+}
+
+/*
+ * caller_may_ping() - whether the caller's effective group or one of its
+ * groups is in net.ipv4.ping_group_range, as Linux's ping_init_sock() asks.
+ */
+static int caller_may_ping(pid_t pid)
+{
+	unsigned long low, high, gid;
+	char buf[512], *p, *end;
+	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "r");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%lu %lu", &low, &high);
+	fclose(f);
+	if (n != 2 || status_field(pid, "Gid", buf, sizeof(buf)))
+		return 0;
+	strtoul(buf, &p, 10);			/* real */
+	gid = strtoul(p, NULL, 10);		/* effective */
+	if (gid >= low && gid <= high)
+		return 1;
+	if (status_field(pid, "Groups", buf, sizeof(buf)))
+		return 0;
+	for (p = buf;; p = end) {
+		gid = strtoul(p, &end, 10);
+		if (end == p)
+			return 0;
+		if (gid >= low && gid <= high)
+			return 1;
+	}
+}
+
+/*
+ * lwip_can() - whether lwip_sock.ko takes this socket: TCP, UDP, and for a
+ * caller that Linux would let make them, raw and ping sockets.
+ */
+static int lwip_can(pid_t pid, int type, int protocol)
 {
 	switch (type & SOCK_TYPE_MASK) {
 	case SOCK_STREAM:
 		return protocol == 0 || protocol == IPPROTO_TCP;
 	case SOCK_DGRAM:
+		if (protocol == IPPROTO_ICMP)
+			return caller_may_ping(pid);
 		return protocol == 0 || protocol == IPPROTO_UDP;
+	case SOCK_RAW:
+		return protocol >= 0 && protocol < 256 && caller_may_raw(pid);
 	default:
 		return 0;
 	}
@@ -147,16 +228,21 @@ static void respond(int listener, uint64_t id, int err, int cont)
 
 /*
  * handle() - one socket(AF_INET, type, protocol) call: an lwip socket put
- * into the caller, which returns its fd number. No need for
- * SECCOMP_IOCTL_NOTIF_ID_VALID: nothing is read from the caller's memory
- * (the arguments are registers, copied in the notification), and ADDFD
- * fails with ENOENT when the caller died or was interrupted meanwhile.
+ * into the caller, which returns its fd number. Nothing is read from the
+ * caller's memory (the arguments are registers, copied in the
+ * notification), and ADDFD fails with ENOENT when the caller died or was
+ * interrupted meanwhile; but lwip_can() may read the caller's
+ * /proc/PID/status, which SECCOMP_IOCTL_NOTIF_ID_VALID then confirms was
+ * the caller's.
  */
 static void handle(int listener, const struct seccomp_notif *req)
 {
 	int type = (int)req->data.args[1], protocol = (int)req->data.args[2];
+	uint64_t id = req->id;
 
-	if (!lwip_can(type, protocol)) {
+	/* what /proc said must be the caller's, not a later pid's */
+	if (!lwip_can(req->pid, type, protocol) ||
+	    ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) {
 		respond(listener, req->id, 0, 1);
 		return;
 	}

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # lwiprun (tests/lwiprun.c): unmodified programs (BusyBox's nc, httpd,
-# wget) on lwIP through seccomp user notification, over lwIP's loopback.
+# wget, ping) on lwIP through seccomp user notification, over lwIP's loopback.
 # Needs lwip.ko loaded; loads and unloads lwip_sock.ko itself.
 
 # lwiprun_probe NAME EXPECTED ARGS...: afprobe's line must be EXPECTED.
@@ -99,6 +99,24 @@ lwiprun_http() {
 	[ $lh_bad -eq 0 ]
 }
 
+# lwip_icmp_recv: lwIP's count of ICMP messages received (/proc/lwip/stats).
+lwip_icmp_recv() {
+	awk '$1 == "icmp" { print $5 }' /proc/lwip/stats
+}
+
+# lwiprun_ping: BusyBox ping (a raw ICMP socket, as root) under lwiprun:
+# 3 replies, and lwIP's ICMP saw the requests and replies.
+lwiprun_ping() {
+	lp_before=$(lwip_icmp_recv)
+	lwiprun busybox ping -c 3 127.0.0.1 >/tmp/lwiprun.ping 2>&1
+	lp_rc=$?
+	lp_after=$(lwip_icmp_recv)
+	cat /tmp/lwiprun.ping
+	echo "# ping: exit $lp_rc, lwIP's ICMP received $lp_before -> $lp_after"
+	[ $lp_rc -eq 0 ] && grep -q '3 packets received' /tmp/lwiprun.ping &&
+		[ "$lp_after" -ge $((lp_before + 6)) ]
+}
+
 lwiprun_suite() {
 	ktap_check lwiprun.insmod_sock insmod /lwipk/modules/lwip_sock.ko
 	head -c 1048576 /dev/urandom >/tmp/lwiprun.data
@@ -108,7 +126,9 @@ lwiprun_suite() {
 	lwiprun_probe inet_is_lwip "domain 22" lwiprun afprobe inet
 	lwiprun_probe inet_udp_is_lwip "domain 22" lwiprun afprobe inet dgram
 	lwiprun_probe inet_without_is_linux "domain 2" afprobe inet
-	lwiprun_probe raw_continues_to_linux "domain 2" lwiprun afprobe inet raw
+	lwiprun_probe raw_is_lwip "domain 22" lwiprun afprobe inet raw
+	lwiprun_probe raw_unprivileged_continues_to_linux "error Operation not permitted" \
+		lwiprun runas 65534 afprobe inet raw
 	# AF_INET6 left as the kernel has it: "domain 10" on Debian's kernel, no
 	# such family on the debug kernel (built without IPv6).
 	lwiprun_probe inet6_as_without "$(afprobe inet6 2>&1)" lwiprun afprobe inet6
@@ -127,6 +147,9 @@ lwiprun_suite() {
 	lwiprun_http
 	ktap_result $? "lwiprun.httpd_wget_4m_sha256_x5"
 
+	lwiprun_ping
+	ktap_result $? "lwiprun.busybox_ping_3_through_lwip"
+
 	lwiprun false
 	[ $? -eq 1 ]
 	ktap_result $? "lwiprun.exit_status_1"
@@ -136,7 +159,7 @@ lwiprun_suite() {
 	lwiprun sh -c 'kill -TERM $$'
 	[ $? -eq 143 ]
 	ktap_result $? "lwiprun.killed_by_sigterm_143"
-	rm -rf /tmp/lwiprun.www /tmp/lwiprun.data /tmp/lwiprun.out /tmp/lwiprun.get*
+	rm -rf /tmp/lwiprun.www /tmp/lwiprun.data /tmp/lwiprun.out /tmp/lwiprun.get* /tmp/lwiprun.ping
 	lwiprun_rmmod_sock
 	ktap_result $? "lwiprun.rmmod_sock"
 }

@@ -17,7 +17,7 @@
 
 static const struct sc_case *const tables[] = {
 	sc_addr_cases, sc_stream_cases, sc_poll_cases, sc_options_cases,
-	sc_signals_cases, sc_udp_cases, sc_load_cases, sc_timewait_cases,
+	sc_signals_cases, sc_udp_cases, sc_raw_cases, sc_load_cases, sc_timewait_cases,
 	sc_hardening_cases,
 	sc_badinput_cases,
 };

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sockcheck, socket options: timeouts, buffers, keepalive, linger. */
+/*
+ * sockcheck, socket options: timeouts, buffers, keepalive, linger, TCP_MAXSEG,
+ * TCP_INFO, TCP_CONGESTION, IP_TTL/IP_TOS/IP_RECVERR.
+ */
 #include "sockcheck.h"
 
 static int t_sockopts(void)
@@ -306,6 +309,272 @@ static int t_so_linger_flushed(void)
 	return 0;
 }
 
+/*
+ * TCP_MAXSEG: 536 before a connection has an MSS, Linux's bounds (88 ..
+ * 32767, 0 for none), and set before connect it caps the MSS of both ends
+ * (the SYN, or a listener's SYN-ACK, announces it); data still flows.
+ */
+static int t_tcp_maxseg(void)
+{
+	int p1, p2, l1 = listener(&p1), l2 = listener(&p2);
+	int c1 = sock(SOCK_STREAM), c2 = sock(SOCK_STREAM), s1, s2, c, s, m;
+	struct sockaddr_in a1 = lo(p1), a2 = lo(p2);
+	static char buf[64 * 1024], in[64 * 1024];
+
+	CHECK(l1 >= 0 && l2 >= 0 && c1 >= 0 && c2 >= 0, "setup: %s", E);
+	CHECK(getint(c1, IPPROTO_TCP, TCP_MAXSEG) == 536, "default %d",
+	      getint(c1, IPPROTO_TCP, TCP_MAXSEG));
+	CHECK(setint(c1, IPPROTO_TCP, TCP_MAXSEG, 87) < 0 && errno == EINVAL,
+	      "87: %s", E);
+	CHECK(setint(c1, IPPROTO_TCP, TCP_MAXSEG, 32768) < 0 && errno == EINVAL,
+	      "32768: %s", E);
+	CHECK(setint(c1, IPPROTO_TCP, TCP_MAXSEG, -1) < 0 && errno == EINVAL,
+	      "-1: %s", E);
+	CHECK(setsockopt(c1, IPPROTO_TCP, TCP_MAXSEG, "", 1) < 0 && errno == EINVAL,
+	      "short optlen: %s", E);
+	CHECK(!setint(c1, IPPROTO_TCP, TCP_MAXSEG, 0), "0: %s", E);
+	CHECK(!setint(c1, IPPROTO_TCP, TCP_MAXSEG, 1000), "1000: %s", E);
+	CHECK(getint(c1, IPPROTO_TCP, TCP_MAXSEG) == 1000, "reads %d",
+	      getint(c1, IPPROTO_TCP, TCP_MAXSEG));
+	CHECK(!setint(l2, IPPROTO_TCP, TCP_MAXSEG, 1200), "listener: %s", E);
+	CHECK(getint(l2, IPPROTO_TCP, TCP_MAXSEG) == 1200, "listener reads %d",
+	      getint(l2, IPPROTO_TCP, TCP_MAXSEG));
+	CHECK(!connect(c1, (struct sockaddr *)&a1, sizeof(a1)), "connect: %s", E);
+	CHECK(!connect(c2, (struct sockaddr *)&a2, sizeof(a2)), "connect: %s", E);
+	s1 = accept(l1, NULL, NULL);
+	s2 = accept(l2, NULL, NULL);
+	CHECK(s1 >= 0 && s2 >= 0, "accept: %s", E);
+	diag("MSS: client 1000 -> %d/%d, listener 1200 -> %d/%d",
+	     getint(c1, IPPROTO_TCP, TCP_MAXSEG), getint(s1, IPPROTO_TCP, TCP_MAXSEG),
+	     getint(c2, IPPROTO_TCP, TCP_MAXSEG), getint(s2, IPPROTO_TCP, TCP_MAXSEG));
+	m = getint(c1, IPPROTO_TCP, TCP_MAXSEG);
+	CHECK(m >= 500 && m <= 1000, "client's MSS %d with TCP_MAXSEG 1000", m);
+	m = getint(s1, IPPROTO_TCP, TCP_MAXSEG);
+	CHECK(m >= 500 && m <= 1000, "its peer's MSS %d (SYN announced 1000)", m);
+	m = getint(s2, IPPROTO_TCP, TCP_MAXSEG);
+	CHECK(m >= 500 && m <= 1200, "accepted MSS %d with TCP_MAXSEG 1200", m);
+	m = getint(c2, IPPROTO_TCP, TCP_MAXSEG);
+	CHECK(m >= 500 && m <= 1200, "client's MSS %d (SYN-ACK announced 1200)", m);
+	CHECK(!pair(&c, &s), "pair: %s", E);
+	m = getint(c, IPPROTO_TCP, TCP_MAXSEG);
+	CHECK(m > 1200, "MSS without TCP_MAXSEG %d", m);
+	close(c);
+	close(s);
+	for (m = 0; m < (int)sizeof(buf); m++)
+		buf[m] = pattern(m);
+	CHECK(write_full(c1, buf, sizeof(buf)) == sizeof(buf), "send: %s", E);
+	CHECK(read_full(s1, in, sizeof(in)) == sizeof(in) && !memcmp(buf, in, sizeof(in)),
+	      "64 KiB in segments of 1000: %s", E);
+	close(s1);
+	close(s2);
+	close(c1);
+	close(c2);
+	close(l1);
+	close(l2);
+	return 0;
+}
+
+/* TCP_INFO's state and what a short buffer gets (a prefix, as Linux). */
+static int tcp_info_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0xff, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) || len != sizeof(ti))
+		return -1;
+	return ti.tcpi_state;
+}
+
+/*
+ * TCP_INFO: Linux's struct tcp_info, its states (TCP_CLOSE, TCP_LISTEN,
+ * TCP_ESTABLISHED, TCP_CLOSE_WAIT), MSS as TCP_MAXSEG, an RTO, a window,
+ * bytes received and acknowledged; a short optlen copies a prefix.
+ */
+static int t_tcp_info(void)
+{
+	int port, l = listener(&port), u = sock(SOCK_STREAM), c, s, i;
+	static char buf[10000];
+	struct tcp_info ti;
+	socklen_t len;
+	unsigned char st = 0xff;
+
+	CHECK(l >= 0 && u >= 0, "setup: %s", E);
+	CHECK(tcp_info_state(u) == 7, "unconnected state %d", tcp_info_state(u));
+	CHECK(tcp_info_state(l) == 10, "listener state %d", tcp_info_state(l));
+	close(l);
+	close(u);
+	CHECK(!pair(&c, &s), "pair: %s", E);
+	CHECK(tcp_info_state(c) == 1 && tcp_info_state(s) == 1, "established %d %d",
+	      tcp_info_state(c), tcp_info_state(s));
+	CHECK(write_full(c, buf, sizeof(buf)) == sizeof(buf), "send: %s", E);
+	CHECK(read_full(s, buf, sizeof(buf)) == sizeof(buf), "recv: %s", E);
+	for (i = 0; i < 100; i++) {
+		len = sizeof(ti);
+		CHECK(!getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len), "%s", E);
+		if (ti.tcpi_bytes_acked == sizeof(buf) + 1)
+			break;
+		usleep(20000);
+	}
+	diag("client: rto %u mss %u/%u cwnd %u ssthresh %u rtt %u/%u acked %llu",
+	     ti.tcpi_rto, ti.tcpi_snd_mss, ti.tcpi_rcv_mss, ti.tcpi_snd_cwnd,
+	     ti.tcpi_snd_ssthresh, ti.tcpi_rtt, ti.tcpi_rttvar,
+	     (unsigned long long)ti.tcpi_bytes_acked);
+	CHECK(len == sizeof(ti), "optlen %u", len);
+	/* Linux counts the SYN as acknowledged */
+	CHECK(ti.tcpi_bytes_acked == sizeof(buf) + 1, "bytes_acked %llu",
+	      (unsigned long long)ti.tcpi_bytes_acked);
+	CHECK((int)ti.tcpi_snd_mss == getint(c, IPPROTO_TCP, TCP_MAXSEG),
+	      "snd_mss %u, TCP_MAXSEG %d", ti.tcpi_snd_mss,
+	      getint(c, IPPROTO_TCP, TCP_MAXSEG));
+	CHECK(ti.tcpi_rto >= 1000 && ti.tcpi_rto <= 120000000, "rto %u us", ti.tcpi_rto);
+	CHECK(ti.tcpi_snd_cwnd >= 1, "snd_cwnd %u", ti.tcpi_snd_cwnd);
+	CHECK(ti.tcpi_snd_wnd > 0, "snd_wnd %u", ti.tcpi_snd_wnd);
+	CHECK(ti.tcpi_retransmits == 0, "retransmits %u", ti.tcpi_retransmits);
+	len = sizeof(ti);
+	CHECK(!getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &len), "%s", E);
+	CHECK(ti.tcpi_bytes_received == sizeof(buf), "bytes_received %llu",
+	      (unsigned long long)ti.tcpi_bytes_received);
+	len = 1;
+	CHECK(!getsockopt(s, IPPROTO_TCP, TCP_INFO, &st, &len) && len == 1 && st == 1,
+	      "optlen 1: %u, state %u: %s", len, st, E);
+	close(c);
+	CHECK(recv(s, buf, 1, 0) == 0, "no EOF: %s", E);
+	CHECK(tcp_info_state(s) == 8, "after the peer's FIN %d", tcp_info_state(s));
+	close(s);
+	return 0;
+}
+
+/*
+ * TCP_CONGESTION: Linux's default (net.ipv4.tcp_congestion_control), lwIP's
+ * "reno"; "reno" may be set on both, an unknown name is ENOENT, an empty
+ * option EINVAL, and a short buffer gets a prefix.
+ */
+static int t_tcp_congestion(void)
+{
+	int fd = sock(SOCK_STREAM);
+	char name[32], want[32] = "reno";
+	socklen_t len = sizeof(name);
+	FILE *f;
+
+	CHECK(fd >= 0, "socket: %s", E);
+	if (family == AF_INET) {
+		f = fopen("/proc/sys/net/ipv4/tcp_congestion_control", "r");
+		CHECK(f && fscanf(f, "%31s", want) == 1, "sysctl: %s", E);
+		fclose(f);
+	}
+	memset(name, 0, sizeof(name));
+	CHECK(!getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len), "%s", E);
+	CHECK(len == 16 && !strcmp(name, want), "default \"%s\" (%u), want \"%s\"",
+	      name, len, want);
+	CHECK(!setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4), "reno: %s", E);
+	len = sizeof(name);
+	memset(name, 0, sizeof(name));
+	CHECK(!getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) &&
+	      !strcmp(name, "reno"), "after set: \"%s\": %s", name, E);
+	CHECK(setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "nosuchcc", 8) < 0 &&
+	      errno == ENOENT, "nosuchcc: %s", E);
+	CHECK(setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "reno", 0) < 0 &&
+	      errno == EINVAL, "optlen 0: %s", E);
+	len = 2;
+	memset(name, 0, sizeof(name));
+	CHECK(!getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) && len == 2 &&
+	      !strcmp(name, "re"), "optlen 2: \"%s\" (%u): %s", name, len, E);
+	close(fd);
+	return 0;
+}
+
+/* One-byte getsockopt of a SOL_IP option: Linux stores a byte. */
+static int getbyte(int fd, int name)
+{
+	unsigned char v = 0;
+	socklen_t len = 1;
+
+	if (getsockopt(fd, IPPROTO_IP, name, &v, &len) || len != 1)
+		return -1;
+	return v;
+}
+
+/*
+ * IP_TTL (default 64, 1..255, -1 back to the default), IP_TOS (TCP keeps
+ * the ECN bits to itself, UDP does not; one-byte values), IP_RECVERR (read
+ * back; MSG_ERRQUEUE finds nothing).
+ */
+static int t_ip_ttl_tos_recverr(void)
+{
+	int t = sock(SOCK_STREAM), u = sock(SOCK_DGRAM), v;
+	unsigned char b = 0x20;
+	char c;
+
+	CHECK(t >= 0 && u >= 0, "socket: %s", E);
+	CHECK(getint(t, IPPROTO_IP, IP_TTL) == 64 && getint(u, IPPROTO_IP, IP_TTL) == 64,
+	      "default TTL %d %d", getint(t, IPPROTO_IP, IP_TTL),
+	      getint(u, IPPROTO_IP, IP_TTL));
+	CHECK(setint(t, IPPROTO_IP, IP_TTL, 0) < 0 && errno == EINVAL, "TTL 0: %s", E);
+	CHECK(setint(t, IPPROTO_IP, IP_TTL, 256) < 0 && errno == EINVAL, "TTL 256: %s", E);
+	CHECK(setint(t, IPPROTO_IP, IP_TTL, -2) < 0 && errno == EINVAL, "TTL -2: %s", E);
+	CHECK(setsockopt(t, IPPROTO_IP, IP_TTL, &b, 0) < 0 && errno == EINVAL,
+	      "TTL optlen 0: %s", E);
+	CHECK(!setint(t, IPPROTO_IP, IP_TTL, 33), "TTL 33: %s", E);
+	CHECK(getint(t, IPPROTO_IP, IP_TTL) == 33 && getbyte(t, IP_TTL) == 33,
+	      "TTL reads %d", getint(t, IPPROTO_IP, IP_TTL));
+	CHECK(!setint(t, IPPROTO_IP, IP_TTL, -1) && getint(t, IPPROTO_IP, IP_TTL) == 64,
+	      "TTL -1 reads %d: %s", getint(t, IPPROTO_IP, IP_TTL), E);
+	CHECK(!setsockopt(u, IPPROTO_IP, IP_TTL, &b, 1) &&
+	      getint(u, IPPROTO_IP, IP_TTL) == 0x20, "one-byte TTL reads %d: %s",
+	      getint(u, IPPROTO_IP, IP_TTL), E);
+	CHECK(getint(t, IPPROTO_IP, IP_TOS) == 0, "default TOS %d",
+	      getint(t, IPPROTO_IP, IP_TOS));
+	CHECK(!setint(t, IPPROTO_IP, IP_TOS, 0x13) && getint(t, IPPROTO_IP, IP_TOS) == 0x10,
+	      "TCP TOS 0x13 reads %#x: %s", getint(t, IPPROTO_IP, IP_TOS), E);
+	CHECK(!setint(u, IPPROTO_IP, IP_TOS, 0x13) && getint(u, IPPROTO_IP, IP_TOS) == 0x13,
+	      "UDP TOS 0x13 reads %#x: %s", getint(u, IPPROTO_IP, IP_TOS), E);
+	CHECK(getbyte(u, IP_TOS) == 0x13, "one-byte TOS %d", getbyte(u, IP_TOS));
+	CHECK(getint(u, IPPROTO_IP, IP_RECVERR) == 0, "RECVERR default %d",
+	      getint(u, IPPROTO_IP, IP_RECVERR));
+	CHECK(!setint(u, IPPROTO_IP, IP_RECVERR, 5) && getint(u, IPPROTO_IP, IP_RECVERR) == 1,
+	      "RECVERR reads %d: %s", getint(u, IPPROTO_IP, IP_RECVERR), E);
+	CHECK(recv(u, &c, 1, MSG_ERRQUEUE) < 0 && errno == EAGAIN, "MSG_ERRQUEUE: %s", E);
+	v = getint(u, IPPROTO_IP, 9999);
+	CHECK(v == -1 && errno == ENOPROTOOPT, "IPPROTO_IP 9999: %s", E);
+	CHECK(setint(u, IPPROTO_UDP + 1000, IP_TTL, 1) < 0, "level 1017 accepted");
+	close(t);
+	close(u);
+	return 0;
+}
+
+/*
+ * SO_REUSEPORT: on Linux two UDP sockets with it share a port. lwIP has no
+ * port sharing with load distribution, and Linux's generic SOL_SOCKET code
+ * refuses SO_REUSEPORT for families other than its own (EOPNOTSUPP, the
+ * option reading 0): the lwip family keeps that answer, and a second bind
+ * to the port fails as without the option.
+ */
+static int t_so_reuseport(void)
+{
+	int u = sock(SOCK_DGRAM), v = sock(SOCK_DGRAM), one = 1, r;
+	struct sockaddr_in a = lo(0);
+
+	CHECK(u >= 0 && v >= 0, "socket: %s", E);
+	r = setsockopt(u, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (family == AF_INET)
+		CHECK(!r && getint(u, SOL_SOCKET, SO_REUSEPORT) == 1, "set: %s", E);
+	else
+		CHECK(r < 0 && errno == EOPNOTSUPP && !getint(u, SOL_SOCKET, SO_REUSEPORT),
+		      "lwip: set %d: %s", r, E);
+	setsockopt(v, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	CHECK(!bind(u, (struct sockaddr *)&a, sizeof(a)), "bind: %s", E);
+	a = lo(local_port(u));
+	r = bind(v, (struct sockaddr *)&a, sizeof(a));
+	if (family == AF_INET)
+		CHECK(!r, "second bind: %s", E);
+	else
+		CHECK(r < 0 && errno == EADDRINUSE, "lwip: second bind %d: %s", r, E);
+	close(u);
+	close(v);
+	return 0;
+}
+
 const struct sc_case sc_options_cases[] = {
 	{ "sockopts", t_sockopts },
 	{ "so_rcvtimeo", t_so_rcvtimeo },
@@ -316,5 +585,10 @@ const struct sc_case sc_options_cases[] = {
 	{ "connect_etimedout_syncnt", t_connect_etimedout },
 	{ "so_linger_timeout", t_so_linger_timeout },
 	{ "so_linger_flushed", t_so_linger_flushed },
+	{ "tcp_maxseg", t_tcp_maxseg },
+	{ "tcp_info", t_tcp_info },
+	{ "tcp_congestion", t_tcp_congestion },
+	{ "ip_ttl_tos_recverr", t_ip_ttl_tos_recverr },
+	{ "so_reuseport", t_so_reuseport },
 	{ NULL, NULL }
 };

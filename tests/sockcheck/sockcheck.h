@@ -103,5 +103,6 @@ extern const struct sc_case sc_load_cases[];
 extern const struct sc_case sc_badinput_cases[];
 extern const struct sc_case sc_timewait_cases[];
 extern const struct sc_case sc_hardening_cases[];
+extern const struct sc_case sc_raw_cases[];
 
 #endif

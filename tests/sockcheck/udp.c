@@ -135,11 +135,49 @@ static int t_udp_so_rcvbuf_overhead(void)
 	return 0;
 }
 
+/* addr_of: getsockname()'s address as a string */
+static const char *addr_of(int fd, char *buf)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len))
+		return "error";
+	return inet_ntop(AF_INET, &a.sin_addr, buf, INET_ADDRSTRLEN);
+}
+
+/*
+ * A connected UDP socket reports the route's source address (127.0.0.1 to
+ * anything on 127/8), an unconnected one 0.0.0.0; connect(AF_UNSPEC) takes
+ * it back.
+ */
+static int t_udp_connected_getsockname(void)
+{
+	struct sockaddr_in a = lo(9), b = lo(9);
+	struct sockaddr un = { .sa_family = AF_UNSPEC };
+	int u = sock(SOCK_DGRAM);
+	char buf[INET_ADDRSTRLEN];
+
+	CHECK(u >= 0, "socket: %s", E);
+	CHECK(!strcmp(addr_of(u, buf), "0.0.0.0"), "unconnected: %s", buf);
+	CHECK(!connect(u, (struct sockaddr *)&a, sizeof(a)), "connect: %s", E);
+	CHECK(!strcmp(addr_of(u, buf), "127.0.0.1"), "connected to 127.0.0.1: %s", buf);
+	CHECK(local_port(u) > 0, "no port");
+	CHECK(!connect(u, &un, sizeof(un)), "AF_UNSPEC: %s", E);
+	CHECK(!strcmp(addr_of(u, buf), "0.0.0.0"), "disconnected: %s", buf);
+	b.sin_addr.s_addr = htonl(0x7f000002);
+	CHECK(!connect(u, (struct sockaddr *)&b, sizeof(b)), "connect: %s", E);
+	CHECK(!strcmp(addr_of(u, buf), "127.0.0.1"), "connected to 127.0.0.2: %s", buf);
+	close(u);
+	return 0;
+}
+
 const struct sc_case sc_udp_cases[] = {
 	{ "udp_roundtrip", t_udp_roundtrip },
 	{ "udp_so_broadcast", t_udp_so_broadcast },
 	{ "udp_connected_trunc", t_udp_connected_trunc },
 	{ "udp_so_rcvbuf_drops", t_udp_so_rcvbuf_drops },
 	{ "udp_so_rcvbuf_overhead", t_udp_so_rcvbuf_overhead },
+	{ "udp_connected_getsockname", t_udp_connected_getsockname },
 	{ NULL, NULL }
 };

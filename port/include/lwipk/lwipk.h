@@ -90,6 +90,13 @@ void lwipk_tw_watch(void);
  */
 extern u8 lwipk_sock_ext_id;
 
+/*
+ * The index into every tcp_pcb's ext_args holding a socket's TCP_MAXSEG
+ * (a u16 cast to a pointer, 0 for none): the MSS option of the PCB's SYN
+ * or SYN-ACK announces no more (lwipk_tcp_out_hook() in port/proc.c).
+ */
+extern u8 lwipk_mss_ext_id;
+
 struct netconn;
 
 /*
