@@ -23,10 +23,12 @@
  * frames:
  *   set [loss=P] [dup=P] [corrupt=P] [reorder=P] [delay=MS] [rate=KBIT]
  *   clear              no impairment, and the link up
- *   kill MS            after MS ms, SIGKILL the peers (then restart them)
+ *   kill MS            after MS ms, and once a peer has moved 64 KiB of
+ *                      the next transfer (it then stalls), SIGKILL the
+ *                      peers (then restart them)
  *   flap MS DOWN       after MS ms, set IF down for DOWN ms, then up
- *   vanish MS          after MS ms, drop every IP frame both ways (until
- *                      clear or set; ARP still passes)
+ *   vanish MS          as kill, but drop every IP frame both ways instead
+ *                      (until clear or set; ARP still passes)
  * Every command is logged on stdout. Exits after --timeout S (default 600).
  */
 #define _GNU_SOURCE
@@ -79,7 +81,7 @@ static struct in_addr peer_addr;
 static const char *tap_name, *source_file;
 static int idle_s = 30;
 static uint64_t rs;
-static pid_t servers;
+static pid_t servers, emulator;
 static long long t_kill = -1, t_flap = -1, t_up = -1, t_vanish = -1;
 static long flap_down_ms;
 
@@ -134,13 +136,19 @@ static void conn_opts(int c, int sndbuf)
 		setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 }
 
-/* until the guest closes (or the idle time passes) */
+/*
+ * Until the guest closes (or the idle time passes); then an orderly close:
+ * conn_opts' zero linger is for a killed peer, and would reset a connection
+ * whose last segment (the sink's sha256) is still being retransmitted.
+ */
 static void wait_close(int c)
 {
+	struct linger l = { 0, 0 };
 	char b[512];
 
 	while (read(c, b, sizeof(b)) > 0)
 		;
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
 /*
@@ -151,11 +159,24 @@ static void wait_close(int c)
 static volatile sig_atomic_t stall;
 #define STALL_AFTER	(64 * 1024)
 static int servers_stalled;	/* the emulator's note of it: restart them */
+/*
+ * Set (SIGUSR2, in the emulator) when a peer reached its stall point: only
+ * then do a kill's or a vanish's timers run, so that they hit a transfer in
+ * progress even when the guest starts it late (a debug kernel takes a
+ * second or more from its command to its connect).
+ */
+static volatile sig_atomic_t peer_stalled;
 
 static void on_stall(int sig)
 {
 	(void)sig;
 	stall = 1;
+}
+
+static void on_peer_stalled(int sig)
+{
+	(void)sig;
+	peer_stalled = 1;
 }
 
 /*
@@ -166,6 +187,7 @@ static void stall_point(long long moved)
 {
 	if (!stall || moved < STALL_AFTER)
 		return;
+	kill(emulator, SIGUSR2);
 	sleep(idle_s + 1);
 	_exit(0);
 }
@@ -249,6 +271,8 @@ static pid_t servers_start(void)
 	p[1].fd = listen_on(19);
 	pid = fork();
 	if (pid) {
+		/* the group exists now, for a kill(-pid) right after this */
+		setpgid(pid, pid);
 		close(p[0].fd);
 		close(p[1].fd);
 		return pid;
@@ -372,6 +396,7 @@ static void command(char *c)
 	}
 	sscanf(c, "%*s %ld %ld", &a, &b);
 	if (!strncmp(c, "kill", 4) || !strncmp(c, "vanish", 6)) {
+		peer_stalled = 0;
 		kill(-servers, SIGUSR1);	/* stall: see stall_point() */
 		servers_stalled = 1;
 	}
@@ -485,10 +510,10 @@ static int release(void)
 			if (qu->p[i].at < next)
 				next = qu->p[i].at;
 	}
-	timers[0] = t_kill;
+	timers[0] = peer_stalled ? t_kill : -1;
 	timers[1] = t_flap;
 	timers[2] = t_up;
-	timers[3] = t_vanish;
+	timers[3] = peer_stalled ? t_vanish : -1;
 	for (i = 0; i < 4; i++)
 		if (timers[i] >= 0 && timers[i] < next)
 			next = timers[i];
@@ -499,7 +524,7 @@ static void timers_run(void)
 {
 	long long t = now_us();
 
-	if (t_kill >= 0 && t >= t_kill) {
+	if (t_kill >= 0 && t >= t_kill && peer_stalled) {
 		t_kill = -1;
 		servers_kill();
 		say("%s", "peers killed");
@@ -515,7 +540,7 @@ static void timers_run(void)
 		t_up = -1;
 		link_set(1);
 	}
-	if (t_vanish >= 0 && t >= t_vanish) {
+	if (t_vanish >= 0 && t >= t_vanish && peer_stalled) {
 		t_vanish = -1;
 		em.vanished = 1;
 		say("%s", "the peer vanished: every IP frame dropped");
@@ -543,6 +568,8 @@ int main(int argc, char **argv)
 	idle_s = atoi(opt(argc, argv, "--idle", "30"));
 	end = now_us() + atoll(opt(argc, argv, "--timeout", "600")) * 1000000LL;
 	signal(SIGPIPE, SIG_IGN);
+	emulator = getpid();
+	signal(SIGUSR2, on_peer_stalled);
 	tap_open();
 	udp_open(atoi(opt(argc, argv, "--bind", "0")), atoi(opt(argc, argv, "--to", "0")));
 	servers = servers_start();
