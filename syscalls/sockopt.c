@@ -367,6 +367,8 @@ static int lwip_tcp_get_ca(char __user *optval, int __user *optlen)
 
 	if (get_user(len, optlen))
 		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
 	len = min_t(unsigned int, len, LWIP_CA_NAME_MAX);
 	if (put_user(len, optlen) || copy_to_user(optval, name, len))
 		return -EFAULT;
@@ -460,6 +462,8 @@ static int lwip_tcp_get_info(struct lwip_sock *ls, char __user *optval,
 
 	if (get_user(len, optlen))
 		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
 	lock_sock(&ls->sk);
 	lwip_tcp_connect_settle(ls);
 	lwip_tcp_info_fill(ls, &info);

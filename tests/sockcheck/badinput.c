@@ -68,7 +68,10 @@ static int t_bad_input_wrong_state(void)
 	struct sockaddr_storage ss;
 	struct sockaddr_in a = lo(0);
 	int t = sock(SOCK_STREAM), u = sock(SOCK_DGRAM), l, port;
-	char b;
+	static const int opts[] = { TCP_INFO, TCP_CONGESTION, TCP_MAXSEG, TCP_NODELAY };
+	char b, opt[256];
+	socklen_t n;
+	unsigned int i;
 
 	CHECK(t >= 0 && u >= 0, "socket: %s", E);
 	CHECK(socket(family, SOCK_SEQPACKET, 0) < 0 && errno == ESOCKTNOSUPPORT,
@@ -92,6 +95,11 @@ static int t_bad_input_wrong_state(void)
 	CHECK(accept(t, NULL, NULL) < 0 && errno == EINVAL, "accept unlistened: %s", E);
 	CHECK(listen(u, 1) < 0 && errno == EOPNOTSUPP, "listen UDP: %s", E);
 	CHECK(accept(u, NULL, NULL) < 0 && errno == EOPNOTSUPP, "accept UDP: %s", E);
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		n = -1;		/* a negative length, as the kernel reads it */
+		CHECK(getsockopt(t, IPPROTO_TCP, opts[i], opt, &n) < 0 && errno == EINVAL,
+		      "getsockopt %d, length -1: %s", opts[i], E);
+	}
 	memset(&ss, 0, sizeof(ss));
 	memcpy(&ss, &a, sizeof(a));
 	CHECK(!bind(t, (struct sockaddr *)&ss, sizeof(ss)), "bind, storage-sized: %s", E);
