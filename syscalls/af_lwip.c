@@ -91,6 +91,13 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 	if (skwq_has_sleeper(wq))
 		wake_up_interruptible_all(&wq->wait);
 	rcu_read_unlock();
+	/* O_ASYNC: SIGIO (or F_SETSIG's signal) with Linux's bands */
+	if (evt == NETCONN_EVT_RCVPLUS)		/* data, FIN, a connection */
+		sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+	else if (evt == NETCONN_EVT_SENDPLUS)	/* only after a send ran out */
+		sk_wake_async(sk, SOCK_WAKE_SPACE, POLL_OUT);
+	else if (evt == NETCONN_EVT_ERROR)
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_ERR);
 }
 
 /**

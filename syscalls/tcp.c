@@ -352,6 +352,7 @@ static int lwip_tcp_wait_mem(struct sock *sk, long *timeo, int seq, long level)
 	init_waitqueue_entry(&wait, current);
 	add_wait_queue(wq, &wait);
 	lwipk_mem_want(level);
+	sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	err = lwip_sock_wait(sk, timeo, seq);
 	remove_wait_queue(wq, &wait);
 	return err;
@@ -1100,6 +1101,8 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		if (written)
 			continue;
 wait:
+		/* O_ASYNC: POLL_OUT once lwIP takes data again (Linux's) */
+		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 		err = lwip_sock_wait(sk, &timeo, seq);
 		if (err)
 			break;

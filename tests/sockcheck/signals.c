@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sockcheck, signals: EPIPE/SIGPIPE, EINTR, SA_RESTART. */
+/* sockcheck, signals: EPIPE/SIGPIPE, EINTR, SA_RESTART, O_ASYNC. */
 #include "sockcheck.h"
 
 static int t_epipe_nosignal(void)
@@ -103,10 +103,60 @@ static int t_sa_restart(void)
 	return 0;
 }
 
+/* wait_signal SIG FD CODE: SIG (blocked) arrives for FD with si_code CODE */
+static int wait_signal(int sig, int fd, int code)
+{
+	struct timespec ts = { WAIT_MS / 1000, 0 };
+	sigset_t set;
+	siginfo_t si;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigtimedwait(&set, &si, &ts) != sig)
+		return -1;
+	return si.si_fd == fd && si.si_code == code ? 0 : -1;
+}
+
+/*
+ * O_ASYNC with F_SETOWN: a signal when data arrives, when there is room to
+ * write again after a send found none, and when the peer closes (F_SETSIG:
+ * the fd and the band are in it).
+ */
+static int t_o_async(void)
+{
+	static char buf[65536];
+	int c, s, sig = SIGRTMIN + 1;
+	sigset_t set;
+	ssize_t n;
+	char b;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	CHECK(!pair(&c, &s), "pair: %s", E);
+	CHECK(!fcntl(s, F_SETOWN, getpid()) && !fcntl(s, F_SETSIG, sig) &&
+	      !fcntl(s, F_SETFL, fcntl(s, F_GETFL) | O_ASYNC), "fcntl: %s", E);
+	CHECK(send(c, "x", 1, 0) == 1, "send: %s", E);
+	CHECK(!wait_signal(sig, s, POLL_IN), "no POLL_IN signal for the data: %s", E);
+	CHECK(recv(s, &b, 1, 0) == 1 && b == 'x', "recv: %s", E);
+	while (send(s, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	CHECK(errno == EAGAIN, "filling the send buffer: %s", E);
+	do {
+		n = recv(c, buf, sizeof(buf), MSG_DONTWAIT);
+	} while (n > 0 || (n < 0 && errno == EAGAIN && pollone(c, POLLIN, 200)));
+	CHECK(!wait_signal(sig, s, POLL_OUT), "no POLL_OUT signal once drained: %s", E);
+	close(c);
+	CHECK(!wait_signal(sig, s, POLL_IN), "no POLL_IN signal for the FIN: %s", E);
+	close(s);
+	return 0;
+}
+
 const struct sc_case sc_signals_cases[] = {
 	{ "epipe_msg_nosignal", t_epipe_nosignal },
 	{ "epipe_sigpipe", t_sigpipe },
 	{ "eintr_sigalrm", t_eintr },
 	{ "sa_restart_recv", t_sa_restart },
+	{ "o_async_sigio", t_o_async },
 	{ NULL, NULL }
 };
