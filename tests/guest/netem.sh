@@ -38,8 +38,20 @@ netem_ctl() {
 	lwcat udp 10.0.9.1 4999 "$2" --family "$1"
 }
 
+# netem_rtos STACK: the guest's retransmission timeouts so far, lwIP's
+# (port/proc.c counts them) or Linux's (TcpExt TCPTimeouts).
+netem_rtos() {
+	if [ "$1" = lwip ]; then
+		sed -n 's/^retransmission timeouts: //p' /proc/lwip/tcp
+	else
+		awk '$1 == "TcpExt:" { if (!n) { for (i = 2; i <= NF; i++) if ($i == "TCPTimeouts") c = i; n = 1 }
+			else print $c }' /proc/net/netstat
+	fi
+}
+
 # netem_xfer STACK FAMILY COND g2h|h2g EXPECT: one transfer, judged.
 netem_xfer() {
+	nx_rto0=$(netem_rtos "$1")
 	nx_t0=$(netem_now)
 	if [ "$4" = g2h ]; then
 		timeout $((netem_deadline + 10)) lwcat send 10.0.9.1 9 --family "$2" \
@@ -64,7 +76,8 @@ netem_xfer() {
 	else
 		nx_result=error
 	fi
-	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc"
+	nx_rtos=$(($(netem_rtos "$1") - nx_rto0))
+	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc rtos=$nx_rtos"
 	sed 's/^/# /' /tmp/netem.err
 	nx_in_time=$(awk -v s="$nx_secs" -v d=$((netem_deadline + 10)) 'BEGIN { print (s <= d) }')
 	case $5:$nx_result in
