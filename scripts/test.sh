@@ -403,6 +403,7 @@ netem_run() {
 	guest_in=(ip netns exec "$ns")
 	guest netem $((50 * (dl + 10))) --env PLAN=netem --env "NETEM_MIB=$mib" \
 		--env "NETEM_DEADLINE=$dl" --env "NETEM_IDLE=${NETEM_IDLE:-5}" \
+		--env "NETEM_CONDS=${NETEM_CONDS:-}" \
 		--env "NETEM_H2G_SHA=$(sha256sum <"$src" | cut -d' ' -f1)" --file "$e1000" \
 		--netdev "socket,udp=127.0.0.1:47001,localaddr=127.0.0.1:47002"
 	guest_in=()

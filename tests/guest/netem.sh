@@ -11,6 +11,7 @@
 #   complete  done, with the right sha256, before the deadline
 #   bound     any outcome (done or an error) before the deadline + 10 s
 #   error     an error (not a silent success), before the deadline + 10 s
+# NETEM_CONDS (names, space-separated) runs only those conditions.
 # Each line: NAME|COMMAND|LWIP|LINUX; @T in COMMAND is the time into the
 # transfer (a quarter of a second per MiB) when the event happens.
 netem_conditions='none|set|complete|complete
@@ -90,6 +91,10 @@ netem_xfer() {
 # netem_round STACK FAMILY: every condition, both ways.
 netem_round() {
 	while IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux; do
+		case " ${NETEM_CONDS:-$nr_name} " in
+		*" $nr_name "*) ;;
+		*) continue ;;
+		esac
 		nr_expect=$nr_lwip
 		[ "$1" = lwip ] || nr_expect=$nr_linux
 		nr_cmd=$(echo "$nr_cmd" | sed "s/@T/$((NETEM_MIB * 250))/")
