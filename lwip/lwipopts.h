@@ -116,14 +116,28 @@ void lwipk_mem_free(void *ptr);
 #define TCP_SND_QUEUELEN		((4 * TCP_SND_BUF) / TCP_ETH_MSS)
 #define TCP_SNDLOWAT			(4 * 1024)	/* a u16_t in lwIP */
 #define TCP_SNDQUEUELOWAT		(TCP_SND_QUEUELEN / 2)
+/*
+ * Out-of-order data is kept up to twice the window: a received frame is
+ * one pool pbuf (one MSS), so 512 pbufs hold 2.8 windows of 1448-byte
+ * segments and a lost segment never costs the data behind it.
+ */
 #define TCP_QUEUE_OOSEQ			1
-#define TCP_OOSEQ_MAX_BYTES		(512 * 1024)
+#define TCP_OOSEQ_MAX_BYTES		(2 * TCP_WND)
 #define TCP_OOSEQ_MAX_PBUFS		512
 #define TCP_LISTEN_BACKLOG		1
 #define TCP_DEFAULT_LISTEN_BACKLOG	128
 #define TCP_OVERSIZE			TCP_MSS
-#define LWIP_TCP_TIMESTAMPS		0
-#define LWIP_TCP_SACK_OUT		0
+/*
+ * Timestamps (RFC 7323) and SACK blocks (RFC 2018) sent, for a lossy link
+ * (issue 12). Timestamps are what give a Linux sender an RTT sample from
+ * an ACK of retransmitted data: without them its RTO only doubles. lwIP
+ * echoes TSval (kept per RFC 7323 from the segment at Last.ACK.sent) and
+ * sends sys_now() in ms, but does not time its own segments by TSecr.
+ * With SACK the sender resends only the holes. lwIP does not read SACK
+ * blocks it gets (no SACK-based recovery as a sender).
+ */
+#define LWIP_TCP_TIMESTAMPS		1
+#define LWIP_TCP_SACK_OUT		1
 #define LWIP_TCP_KEEPALIVE		1
 #define TCP_MAXRTX			12
 /*
