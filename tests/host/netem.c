@@ -134,6 +134,19 @@ static void conn_opts(int c, int sndbuf)
 		setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 }
 
+/*
+ * Done: from now on a graceful close. The abortive one (linger 0, so that
+ * a killed peer resets) raced the answer: the sink had its EOF, answered,
+ * and its exit's reset got there first when the answer was lost or
+ * reordered (the guest's challenge ACK drew a second, acceptable reset).
+ */
+static void graceful(int c)
+{
+	struct linger l = { 0, 0 };
+
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
 /* until the guest closes (or the idle time passes) */
 static void wait_close(int c)
 {
@@ -193,6 +206,7 @@ static void sink(int c)
 	if (!p || !fgets(hash, sizeof(hash), p))
 		return;
 	pclose(p);
+	graceful(c);
 	if (write(c, hash, strlen(hash)) < 0)
 		return;
 	shutdown(c, SHUT_WR);
@@ -218,6 +232,7 @@ static void source(int c)
 		sent += n;
 		stall_point(sent);
 	}
+	graceful(c);
 	shutdown(c, SHUT_WR);
 	wait_close(c);
 }
