@@ -151,6 +151,19 @@ extern unsigned int lwipk_tcp_msl;
 #define TCP_MSL				lwipk_tcp_msl
 #define TCP_SYNMAXRTX			6
 #define LWIP_TCP_RTO_TIME		1000
+/*
+ * lwIP's TCP clock: the fast timer (delayed ACKs) every TCP_TMR_INTERVAL,
+ * the slow one (RTO, persist, keepalive) every 2 * TCP_TMR_INTERVAL, and
+ * RTTs and RTOs are counted in slow ticks. With lwIP's default, 250 ms,
+ * an RTO was never under 2 ticks, 0.5 to 1 s as the timer's phase fell,
+ * twice that on a backoff, where Linux's is 200 ms + RTT, and a delayed
+ * ACK waited up to 250 ms where Linux's waits 40 ms; on a lossy link RTOs
+ * were all lwIP's time (issue 12). At 50 ms the RTO's floor is 3 ticks,
+ * 200 to 300 ms, and a delayed ACK waits 50 ms at most. The initial RTO
+ * stays 1 s (LWIP_TCP_RTO_TIME), the other timeouts are in ms; only the
+ * persist timer, in ticks, probes 5 times sooner (first after 300 ms).
+ */
+#define TCP_TMR_INTERVAL		50
 /* one slot per PCB for lwip_sock.ko (lwipk_sock_ext_id): SO_RCVBUF of listeners */
 #define LWIP_TCP_PCB_NUM_EXT_ARGS	1
 /* lwIP counts no retransmission timeouts; port/proc.c does, as segments go out */
