@@ -16,7 +16,7 @@
 # transfer (a quarter of a second per MiB) when the event happens.
 netem_conditions='none|set|complete|complete
 loss1|set loss=1|complete|complete
-loss5|set loss=5|bound|complete
+loss5|set loss=5|complete|complete
 loss10|set loss=10|bound|bound
 reorder25|set delay=10 reorder=25|complete|complete
 dup1|set dup=1|complete|complete
