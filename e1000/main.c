@@ -239,9 +239,14 @@ static irqreturn_t lwip_e1000_irq_thread(int irq, void *data)
 		lwip_e1000_link_changed(a);
 	/* Until a poll comes back short with nothing new behind it: a frame
 	 * that arrives after that has latched RXT0, so unmasking raises the
-	 * interrupt again and nothing waits.
+	 * interrupt again and nothing waits. Or until remove() started: under
+	 * a steady load the ring may never drain, and remove() waits for this
+	 * thread (20 s and a hung task on the debug kernel, where each frame
+	 * costs much more).
 	 */
 	for (;;) {
+		if (READ_ONCE(a->removing))
+			break;
 		a->stats.polls++;
 		if (lwip_e1000_rx_poll(a, LWIP_E1000_RX_BUDGET) < LWIP_E1000_RX_BUDGET &&
 		    !lwip_e1000_rx_pending(a))
