@@ -169,8 +169,7 @@ nicsock_run() {
 	local qmp=$out/nicsock.qmp
 	local link_down='{"execute":"set_link","arguments":{"name":"n0","up":false}}'
 	host_brownlazy nicsock
-	fwd_bl=$("$peer" freeport)
-	fwd_bulk=$("$peer" freeport)
+	read -r fwd_bl fwd_bulk < <("$peer" freeport 2)
 	head -c 33554432 /dev/urandom >"$out/bulk-h2g.bin"
 	rm -f "$out/bulk-g2h.bin" "$qmp"
 	guest nicsock 900 --env PLAN=nicsock --qmp "$qmp" --net "$bl_fwd" \
@@ -230,8 +229,8 @@ progs_run() {
 	py_port=$(sed -n 's/^Serving HTTP on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$d/http-server.out")
 	host_iperf3 "$d/iperf3-server.out"
 	host_result $? progs_host_iperf3_server
+	read -r 'fwd[8080]' 'fwd[2323]' 'fwd[7000]' 'fwd[7001]' < <("$peer" freeport 4)
 	for port in 8080 2323 7000 7001; do
-		fwd[$port]=$("$peer" freeport)
 		nets+=(--net "hostfwd=tcp:127.0.0.1:${fwd[$port]}-10.0.2.15:$port")
 	done
 	guest progs 900 --env PLAN=progs --file "$d/files/big.bin" --file "$d/files/small.bin" \
@@ -285,8 +284,7 @@ progs_run() {
 # UDP to each other on the host's loopback; brownlazy from one to the other.
 pair_run() {
 	local pa pb sp
-	pa=$("$peer" freeport)
-	pb=$("$peer" freeport)
+	read -r pa pb < <("$peer" freeport 2)
 	guest pair-server 400 --env PLAN=pair --env ROLE=server --mac 52:54:00:12:34:81 \
 		--netdev "socket,udp=127.0.0.1:$pb,localaddr=127.0.0.1:$pa" &
 	sp=$!
@@ -307,8 +305,7 @@ pair_run() {
 # checks lwIP's heap and unloads.
 wire_run() {
 	local pa pb gpid seed=${SEED:-$(date +%s)} frames=${FUZZ_FRAMES:-3000} fuzz_s k=${slow:-1}
-	pa=$("$peer" freeport)
-	pb=$("$peer" freeport)
+	read -r pa pb < <("$peer" freeport 2)
 	fuzz_s=$((300 + frames / 50))	# generous: TCG fuzzes ~500 frames/s
 	guest wire $((fuzz_s + 900)) --env PLAN=wire --env "WIRE_FUZZ_TIME=$((fuzz_s * k))" \
 		--netdev "socket,udp=127.0.0.1:$pa,localaddr=127.0.0.1:$pb" &

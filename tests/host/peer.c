@@ -9,7 +9,7 @@
  *   peer chat ADDR PORT LINE EXPECT [--timeout S]
  *   peer sink FILE [--timeout S]
  *   peer source-stdio BYTES [--timeout S]
- *   peer freeport
+ *   peer freeport [N]
  *   peer qmp SOCKET JSON
  *
  * echo listens on A (default 127.0.0.1) at port P (default: one the kernel
@@ -28,8 +28,8 @@
  * "exit" and a newline and closes: exit status 0 only if EXPECT came. sink
  * copies standard input into FILE (a guestfwd cmd: receiver for bulk data). source-stdio writes BYTES of
  * the pattern tests/pull.c checks (byte at offset o is o % 251) to standard
- * output and exits (a guestfwd cmd: sender for bulk data). freeport prints a TCP port that
- * is free on 127.0.0.1 right now, for a hostfwd. qmp sends one command
+ * output and exits (a guestfwd cmd: sender for bulk data). freeport prints N (default 1) different TCP
+ * ports free on 127.0.0.1 right now, on one line, for hostfwds. qmp sends one command
  * (JSON) to QEMU's QMP unix socket SOCKET and exits 0 if QEMU answers
  * "return". Every mode exits within S seconds
  * (default 300), so a
@@ -322,19 +322,34 @@ static int source(int argc, char **argv)
 	return 0;
 }
 
-static int freeport(void)
+/*
+ * N ports (default 1) free on 127.0.0.1, on one line: all bound at once,
+ * so they differ (separate runs may well get the same port twice).
+ */
+static int freeport(int argc, char **argv)
 {
-	struct sockaddr_in sa = addr_of("127.0.0.1", "0");
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int i, n = argc > 2 ? atoi(argv[2]) : 1, fd[16];
+	struct sockaddr_in sa;
+	socklen_t len;
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len)) {
-		perror("peer: freeport");
-		return 1;
+	if (n < 1 || n > 16) {
+		fprintf(stderr, "peer: freeport: 1 to 16 ports\n");
+		return 2;
 	}
-	printf("%u\n", ntohs(sa.sin_port));
-	return close(fd);
+	for (i = 0; i < n; i++) {
+		sa = addr_of("127.0.0.1", "0");
+		len = sizeof(sa);
+		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd[i] < 0 || bind(fd[i], (struct sockaddr *)&sa, sizeof(sa)) ||
+		    getsockname(fd[i], (struct sockaddr *)&sa, &len)) {
+			perror("peer: freeport");
+			return 1;
+		}
+		printf("%u%c", ntohs(sa.sin_port), i == n - 1 ? '\n' : ' ');
+	}
+	while (n--)
+		close(fd[n]);
+	return 0;
 }
 
 /* Read one QMP reply line (greeting, capabilities or command result). */
@@ -397,7 +412,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "source-stdio"))
 		return source(argc, argv);
 	if (!strcmp(mode, "freeport"))
-		return freeport();
+		return freeport(argc, argv);
 	if (!strcmp(mode, "qmp"))
 		return qmp(argc, argv);
 	fprintf(stderr, "usage: peer echo [--addr A] [--port P] [--count N] [--timeout S]\n"
@@ -407,7 +422,7 @@ int main(int argc, char **argv)
 		"       peer chat ADDR PORT LINE EXPECT [--timeout S]\n"
 		"       peer sink FILE [--timeout S]\n"
 		"       peer source-stdio BYTES [--timeout S]\n"
-		"       peer freeport\n"
+		"       peer freeport [N]\n"
 		"       peer qmp SOCKET JSON\n");
 	return 2;
 }
