@@ -69,12 +69,33 @@ selftest_run() {
 
 # load_cycles NAME MODULE.ko PASSED SELFTEST_PARAMS...: 20 times insmod
 # MODULE, run the self test (it must report "# PASSED passed, 0 failed"),
-# rmmod; then guest memory must be back within 256 KiB. Two results.
+# rmmod; then guest memory must be back within 256 KiB. Readings move by up
+# to about 360 KiB either way with no leak at all (measured: -356 to +260
+# over 20 cycles of lwip.ko), so a batch over the bound is followed by a
+# second one from where the first ended, which must be within it: a leak
+# of 13 KiB a cycle or more fails both. Two results.
 load_cycles() {
 	lc_name=$1 lc_ko=$2 lc_passed=$3
 	shift 3
-	lc_before=$(mem_available_kb)
 	lc_bad=0
+	lc_before=$(mem_available_kb)
+	load_cycles_batch "$@"
+	lc_after=$(mem_available_kb)
+	echo "# MemAvailable before ${lc_before} kB, after ${lc_after} kB"
+	if [ $((lc_before - lc_after)) -gt 256 ]; then
+		lc_before=$lc_after
+		load_cycles_batch "$@"
+		lc_after=$(mem_available_kb)
+		echo "# 20 more cycles: MemAvailable before ${lc_before} kB, after ${lc_after} kB"
+	fi
+	ktap_result $lc_bad "$lc_name.insmod_selftest_rmmod_x20 # $lc_bad bad cycles"
+	[ $((lc_before - lc_after)) -le 256 ]
+	ktap_result $? "$lc_name.memory_back_within_256k"
+}
+
+# load_cycles_batch SELFTEST_PARAMS...: load_cycles' 20 cycles, counting
+# the bad ones in lc_bad.
+load_cycles_batch() {
 	lc_i=0
 	while [ $lc_i -lt 20 ]; do
 		lc_i=$((lc_i + 1))
@@ -89,11 +110,6 @@ load_cycles() {
 		fi
 		rmmod "$(basename "$lc_ko" .ko)" || lc_bad=$((lc_bad + 1))
 	done
-	lc_after=$(mem_available_kb)
-	ktap_result $lc_bad "$lc_name.insmod_selftest_rmmod_x20 # $lc_bad bad cycles"
-	echo "# MemAvailable before ${lc_before} kB, after ${lc_after} kB"
-	[ $((lc_before - lc_after)) -le 256 ]
-	ktap_result $? "$lc_name.memory_back_within_256k"
 }
 
 # mem_available_kb: free memory, as steady as it can be read: after dropping
