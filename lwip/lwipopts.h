@@ -116,14 +116,28 @@ void lwipk_mem_free(void *ptr);
 #define TCP_SND_QUEUELEN		((4 * TCP_SND_BUF) / TCP_ETH_MSS)
 #define TCP_SNDLOWAT			(4 * 1024)	/* a u16_t in lwIP */
 #define TCP_SNDQUEUELOWAT		(TCP_SND_QUEUELEN / 2)
+/*
+ * Out-of-order data is kept up to twice the window: a received frame is
+ * one pool pbuf (one MSS), so 512 pbufs hold 2.8 windows of 1448-byte
+ * segments and a lost segment never costs the data behind it.
+ */
 #define TCP_QUEUE_OOSEQ			1
-#define TCP_OOSEQ_MAX_BYTES		(512 * 1024)
+#define TCP_OOSEQ_MAX_BYTES		(2 * TCP_WND)
 #define TCP_OOSEQ_MAX_PBUFS		512
 #define TCP_LISTEN_BACKLOG		1
 #define TCP_DEFAULT_LISTEN_BACKLOG	128
 #define TCP_OVERSIZE			TCP_MSS
-#define LWIP_TCP_TIMESTAMPS		0
-#define LWIP_TCP_SACK_OUT		0
+/*
+ * Timestamps (RFC 7323) and SACK blocks (RFC 2018) sent, for a lossy link
+ * (issue 12). Timestamps are what give a Linux sender an RTT sample from
+ * an ACK of retransmitted data: without them its RTO only doubles. lwIP
+ * echoes TSval (kept per RFC 7323 from the segment at Last.ACK.sent) and
+ * sends sys_now() in ms, but does not time its own segments by TSecr.
+ * With SACK the sender resends only the holes. lwIP does not read SACK
+ * blocks it gets (no SACK-based recovery as a sender).
+ */
+#define LWIP_TCP_TIMESTAMPS		1
+#define LWIP_TCP_SACK_OUT		1
 #define LWIP_TCP_KEEPALIVE		1
 #define TCP_MAXRTX			12
 /*
@@ -137,6 +151,19 @@ extern unsigned int lwipk_tcp_msl;
 #define TCP_MSL				lwipk_tcp_msl
 #define TCP_SYNMAXRTX			6
 #define LWIP_TCP_RTO_TIME		1000
+/*
+ * lwIP's TCP clock: the fast timer (delayed ACKs) every TCP_TMR_INTERVAL,
+ * the slow one (RTO, persist, keepalive) every 2 * TCP_TMR_INTERVAL, and
+ * RTTs and RTOs are counted in slow ticks. With lwIP's default, 250 ms,
+ * an RTO was never under 2 ticks, 0.5 to 1 s as the timer's phase fell,
+ * twice that on a backoff, where Linux's is 200 ms + RTT, and a delayed
+ * ACK waited up to 250 ms where Linux's waits 40 ms; on a lossy link RTOs
+ * were all lwIP's time (issue 12). At 50 ms the RTO's floor is 3 ticks,
+ * 200 to 300 ms, and a delayed ACK waits 50 ms at most. The initial RTO
+ * stays 1 s (LWIP_TCP_RTO_TIME), the other timeouts are in ms; only the
+ * persist timer, in ticks, probes 5 times sooner (first after 300 ms).
+ */
+#define TCP_TMR_INTERVAL		50
 /*
  * Two slots per PCB for lwip_sock.ko: lwipk_sock_ext_id (the guard, SO_RCVBUF
  * of listeners) and lwipk_mss_ext_id (TCP_MAXSEG, announced in SYNs)

@@ -6,7 +6,8 @@
 # - qemu, busybox-static, cpio, musl-tools, sparse, shellcheck, gnuplot;
 # - curl, iperf3 and python3 (the progs boot's host peers);
 # - lwIP 2.2.1 from Debian 13's source package, with Debian's patches, into
-#   deps/lwip, checked against the sha256 sums pinned in scripts/lwip.sha256;
+#   deps/lwip, checked against the sha256 sums pinned in scripts/lwip.sha256,
+#   then our patches from lwip/patches/ (once);
 # - checkpatch.pl from linux-source-6.1 into deps/checkpatch.
 set -euo pipefail
 
@@ -33,7 +34,7 @@ kver=$(resolve_kver) || die "cannot resolve the kernel version (set KVER=...)"
 say "guest kernel: $kver"
 
 apt_install linux-headers-"$kver" qemu-system-x86 busybox-static cpio musl-tools \
-	sparse shellcheck gnuplot-nox dpkg-dev xz-utils kmod
+	sparse shellcheck gnuplot-nox dpkg-dev xz-utils kmod patch
 # The progs boot's host peers: curl, iperf3 (also copied into the guest with
 # its libraries, bench too) and Debian's python3 (http.server).
 apt_install curl iperf3 python3
@@ -67,6 +68,16 @@ if [ ! -f "$DEPS/lwip/.ok" ]; then
 		die "dpkg-source -x failed"
 	touch "$DEPS/lwip/.ok"
 fi
+
+# Our few changes to lwIP (lwip/patches/*.patch, each saying why), applied
+# once after the checksummed sources are unpacked: a patch that reverses
+# cleanly is already in.
+for p in "$top"/lwip/patches/*.patch; do
+	[ -f "$p" ] || continue
+	patch -d "$DEPS/lwip" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1 && continue
+	say "patching lwIP: ${p##*/}"
+	patch -d "$DEPS/lwip" -p1 -N -s <"$p" || die "lwIP patch ${p##*/} does not apply"
+done
 
 # checkpatch.pl from linux-source-6.1.
 if [ ! -x "$DEPS/checkpatch/scripts/checkpatch.pl" ]; then

@@ -400,6 +400,7 @@ netem_run() {
 	guest_in=(ip netns exec "$ns")
 	guest netem $((50 * (dl + 10))) --env PLAN=netem --env "NETEM_MIB=$mib" \
 		--env "NETEM_DEADLINE=$dl" --env "NETEM_IDLE=${NETEM_IDLE:-5}" \
+		--env "NETEM_CONDS=${NETEM_CONDS:-}" \
 		--env "NETEM_H2G_SHA=$(sha256sum <"$src" | cut -d' ' -f1)" --file "$e1000" \
 		--netdev "socket,udp=127.0.0.1:47001,localaddr=127.0.0.1:47002"
 	guest_in=()
@@ -409,15 +410,16 @@ netem_run() {
 	ip netns del "$ns"
 	rm -f "$src"
 	tally netem
-	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio)"
+	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio), retransmission timeouts (lwipk / Linux)"
 	awk '/^netem: stack=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 		k = f["cond"] " " f["dir"]; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-		r[k, f["stack"]] = f["result"]; t[k, f["stack"]] = f["secs"] }
-	END { printf "# %-22s %-14s %-14s %s\n", "condition", "lwipk", "Linux", "lwipk/Linux"
+		r[k, f["stack"]] = f["result"]; t[k, f["stack"]] = f["secs"]; o[k, f["stack"]] = f["rtos"] }
+	END { printf "# %-22s %-14s %-14s %-12s %s\n", "condition", "lwipk", "Linux", "lwipk/Linux", "RTOs"
 		for (i = 1; i <= n; i++) { k = order[i]
 			a = t[k, "lwip"]; b = t[k, "linux"]
-			printf "# %-22s %-14s %-14s %s\n", k, r[k, "lwip"] " " a, r[k, "linux"] " " b,
-				(r[k, "lwip"] r[k, "linux"] == "okok" && b > 0 ? sprintf("%.2f", a / b) : "-") } }' \
+			printf "# %-22s %-14s %-14s %-12s %s\n", k, r[k, "lwip"] " " a, r[k, "linux"] " " b,
+				(r[k, "lwip"] r[k, "linux"] == "okok" && b > 0 ? sprintf("%.2f", a / b) : "-"),
+				o[k, "lwip"] " / " o[k, "linux"] } }' \
 		"$out/netem.log" |
 		tee "$out/netem-table.txt"
 }

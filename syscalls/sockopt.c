@@ -395,7 +395,7 @@ static const u8 lwip_tcp_info_state[] = {
 
 /*
  * Fill Linux's struct tcp_info from the PCB. lwIP measures times in ticks
- * of TCP_SLOW_INTERVAL (500 ms) and windows in bytes: sa is 8 times the
+ * of TCP_SLOW_INTERVAL (100 ms here) and windows in bytes: sa is 8 times the
  * smoothed RTT, sv 4 times its mean deviation, as Linux's srtt_us and
  * mdev_us; cwnd and ssthresh are given in segments as Linux's.
  */

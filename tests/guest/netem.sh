@@ -11,11 +11,12 @@
 #   complete  done, with the right sha256, before the deadline
 #   bound     any outcome (done or an error) before the deadline + 10 s
 #   error     an error (not a silent success), before the deadline + 10 s
+# NETEM_CONDS (names, space-separated) runs only those conditions.
 # Each line: NAME|COMMAND|LWIP|LINUX; @T in COMMAND is the time into the
 # transfer (a quarter of a second per MiB) when the event happens.
 netem_conditions='none|set|complete|complete
 loss1|set loss=1|complete|complete
-loss5|set loss=5|bound|complete
+loss5|set loss=5|complete|complete
 loss10|set loss=10|bound|bound
 reorder25|set delay=10 reorder=25|complete|complete
 dup1|set dup=1|complete|complete
@@ -38,8 +39,20 @@ netem_ctl() {
 	lwcat udp 10.0.9.1 4999 "$2" --family "$1"
 }
 
+# netem_rtos STACK: the guest's retransmission timeouts so far, lwIP's
+# (port/proc.c counts them) or Linux's (TcpExt TCPTimeouts).
+netem_rtos() {
+	if [ "$1" = lwip ]; then
+		sed -n 's/^retransmission timeouts: //p' /proc/lwip/tcp
+	else
+		awk '$1 == "TcpExt:" { if (!n) { for (i = 2; i <= NF; i++) if ($i == "TCPTimeouts") c = i; n = 1 }
+			else print $c }' /proc/net/netstat
+	fi
+}
+
 # netem_xfer STACK FAMILY COND g2h|h2g EXPECT: one transfer, judged.
 netem_xfer() {
+	nx_rto0=$(netem_rtos "$1")
 	nx_t0=$(netem_now)
 	if [ "$4" = g2h ]; then
 		timeout $((netem_deadline + 10)) lwcat send 10.0.9.1 9 --family "$2" \
@@ -64,7 +77,8 @@ netem_xfer() {
 	else
 		nx_result=error
 	fi
-	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc"
+	nx_rtos=$(($(netem_rtos "$1") - nx_rto0))
+	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc rtos=$nx_rtos"
 	sed 's/^/# /' /tmp/netem.err
 	nx_in_time=$(awk -v s="$nx_secs" -v d=$((netem_deadline + 10)) 'BEGIN { print (s <= d) }')
 	case $5:$nx_result in
@@ -77,6 +91,10 @@ netem_xfer() {
 # netem_round STACK FAMILY: every condition, both ways.
 netem_round() {
 	while IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux; do
+		case " ${NETEM_CONDS:-$nr_name} " in
+		*" $nr_name "*) ;;
+		*) continue ;;
+		esac
 		nr_expect=$nr_lwip
 		[ "$1" = lwip ] || nr_expect=$nr_linux
 		nr_cmd=$(echo "$nr_cmd" | sed "s/@T/$((NETEM_MIB * 250))/")

@@ -137,18 +137,25 @@ static void conn_opts(int c, int sndbuf)
 }
 
 /*
- * Until the guest closes (or the idle time passes); then an orderly close:
- * conn_opts' zero linger is for a killed peer, and would reset a connection
- * whose last segment (the sink's sha256) is still being retransmitted.
+ * Done: from now on a graceful close. The abortive one (linger 0, so that
+ * a killed peer resets) raced the answer: the sink had its EOF, answered,
+ * and its exit's reset got there first when the answer was lost or
+ * reordered (the guest's challenge ACK drew a second, acceptable reset).
  */
-static void wait_close(int c)
+static void graceful(int c)
 {
 	struct linger l = { 0, 0 };
+
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+/* until the guest closes (or the idle time passes) */
+static void wait_close(int c)
+{
 	char b[512];
 
 	while (read(c, b, sizeof(b)) > 0)
 		;
-	setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 }
 
 /*
@@ -215,6 +222,7 @@ static void sink(int c)
 	if (!p || !fgets(hash, sizeof(hash), p))
 		return;
 	pclose(p);
+	graceful(c);
 	if (write(c, hash, strlen(hash)) < 0)
 		return;
 	shutdown(c, SHUT_WR);
@@ -240,6 +248,7 @@ static void source(int c)
 		sent += n;
 		stall_point(sent);
 	}
+	graceful(c);
 	shutdown(c, SHUT_WR);
 	wait_close(c);
 }
