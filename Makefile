@@ -52,10 +52,10 @@ depcheck:
 		echo "lwipk: dependencies missing: run 'make deps' (scripts/setup.sh) first" >&2; \
 		exit 1; \
 	fi
-	@for p in lwip/patches/*.patch; do [ -f "$$p" ] || continue; \
-		patch -d deps/lwip -p1 -R -s -f --dry-run <"$$p" >/dev/null 2>&1 || { \
-		echo "lwipk: lwIP lacks $$p: run 'make deps' (scripts/setup.sh)" >&2; exit 1; }; \
-	done
+	@for p in lwip/patches/*.patch; do [ -f "$$p" ] && sha256sum "$$p"; done | \
+		cmp -s - deps/lwip/.patches || { \
+		echo "lwipk: lwIP's patches differ from lwip/patches/: run 'make deps' (scripts/setup.sh)" >&2; \
+		exit 1; }
 	@ln -sfn ../deps/lwip/src lwip/src
 
 modules: depcheck

@@ -7,7 +7,7 @@
 # - curl, iperf3 and python3 (the progs boot's host peers);
 # - lwIP 2.2.1 from Debian 13's source package, with Debian's patches, into
 #   deps/lwip, checked against the sha256 sums pinned in scripts/lwip.sha256,
-#   then our patches from lwip/patches/ (once);
+#   then our patches from lwip/patches/ (again whenever they change);
 # - checkpatch.pl from linux-source-6.1 into deps/checkpatch.
 set -euo pipefail
 
@@ -54,30 +54,33 @@ if [ ! -f "$DEPS/kernel/$kver/vmlinuz" ]; then
 	rm -rf "$tmp"
 fi
 
-# lwIP sources, from Debian 13's source package, checksummed.
-if [ ! -f "$DEPS/lwip/.ok" ]; then
-	apt_update
-	rm -rf "$DEPS/lwip" "$DEPS/lwip-src"
-	mkdir -p "$DEPS/lwip-src"
-	say "fetching lwIP source package lwip=$LWIP_DEB_VERSION"
-	(cd "$DEPS/lwip-src" && apt-get source -qq --download-only \
-		"lwip=$LWIP_DEB_VERSION") || die "apt-get source lwip failed"
-	(cd "$DEPS/lwip-src" && sha256sum -c --quiet "$top/scripts/lwip.sha256") ||
-		die "lwIP tarball checksum mismatch"
+# lwIP sources, from Debian 13's source package, checksummed, then our few
+# changes (lwip/patches/*.patch, each saying why) in order. deps/lwip/.patches
+# records the patches applied (their sha256 sums): when the list differs,
+# lwIP is unpacked afresh from the checked download and patched again.
+patches=$(cd "$top" && for p in lwip/patches/*.patch; do [ -f "$p" ] && sha256sum "$p"; done)
+if [ ! -f "$DEPS/lwip/.ok" ] || [ "$(cat "$DEPS/lwip/.patches" 2>/dev/null)" != "$patches" ]; then
+	if ! (cd "$DEPS/lwip-src" 2>/dev/null && sha256sum -c --quiet "$top/scripts/lwip.sha256"); then
+		apt_update
+		rm -rf "$DEPS/lwip-src"
+		mkdir -p "$DEPS/lwip-src"
+		say "fetching lwIP source package lwip=$LWIP_DEB_VERSION"
+		(cd "$DEPS/lwip-src" && apt-get source -qq --download-only \
+			"lwip=$LWIP_DEB_VERSION") || die "apt-get source lwip failed"
+		(cd "$DEPS/lwip-src" && sha256sum -c --quiet "$top/scripts/lwip.sha256") ||
+			die "lwIP tarball checksum mismatch"
+	fi
+	rm -rf "$DEPS/lwip"
 	(cd "$DEPS/lwip-src" && dpkg-source -x --no-check ./*.dsc "$DEPS/lwip" >/dev/null) ||
 		die "dpkg-source -x failed"
+	for p in "$top"/lwip/patches/*.patch; do
+		[ -f "$p" ] || continue
+		say "patching lwIP: ${p##*/}"
+		patch -d "$DEPS/lwip" -p1 -N -s <"$p" || die "lwIP patch ${p##*/} does not apply"
+	done
+	if [ -n "$patches" ]; then printf '%s\n' "$patches"; fi >"$DEPS/lwip/.patches"
 	touch "$DEPS/lwip/.ok"
 fi
-
-# Our few changes to lwIP (lwip/patches/*.patch, each saying why), applied
-# once after the checksummed sources are unpacked: a patch that reverses
-# cleanly is already in.
-for p in "$top"/lwip/patches/*.patch; do
-	[ -f "$p" ] || continue
-	patch -d "$DEPS/lwip" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1 && continue
-	say "patching lwIP: ${p##*/}"
-	patch -d "$DEPS/lwip" -p1 -N -s <"$p" || die "lwIP patch ${p##*/} does not apply"
-done
 
 # checkpatch.pl from linux-source-6.1.
 if [ ! -x "$DEPS/checkpatch/scripts/checkpatch.pl" ]; then
