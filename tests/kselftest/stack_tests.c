@@ -5,19 +5,27 @@
  */
 #define pr_fmt(fmt) "lwip_selftest: " fmt
 
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+
+/* <linux/timex.h> has a TIME_WAIT of its own; lwIP's enum needs the name. */
+#undef TIME_WAIT
 
 #include "lwip/opt.h"
 #include "lwip/api.h"
 #include "lwip/netbuf.h"
 #include "lwip/ip_addr.h"
+#include "lwip/stats.h"
+#include "lwip/tcpip.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwipk/lwipk.h"
 #include "selftest.h"
 
 #define ECHO_PORT	7001
 #define UDP_PORT	7002
+#define ZWND_PORT	7003
 #define ECHO_TOTAL	(1024 * 1024)
 #define ECHO_CHUNK	(64 * 1024)
 #define WAIT_MS		10000
@@ -282,6 +290,77 @@ static int test_udp_roundtrip(void)
 	return 0;
 }
 
+/*
+ * Both ends of a loopback connection with a zero receive window, one ACK
+ * sent: the other end must take it (RFC 793: a segment without data at
+ * RCV.NXT is acceptable with a zero window) or answer once at most. lwIP
+ * answered it with an ACK that the first end, its own window zero, answered
+ * again: an endless exchange inside the tcpip thread. Over the next 300 ms
+ * of the tcpip thread's life, a handful of TCP segments at most.
+ */
+static int test_tcp_zero_windows(void)
+{
+	struct netconn *l, *c = NULL, *s = NULL;
+	struct tcp_pcb *cp, *sp;
+	tcpwnd_size_t cwnd, swnd;
+	ip_addr_t addr;
+	u32_t x0 = 0, x1 = 0;
+	err_t err;
+
+	loopback(&addr);
+	l = netconn_new(NETCONN_TCP);
+	ST_EXPECT(l, "no netconn");
+	err = netconn_bind(l, &addr, ZWND_PORT);
+	if (err == ERR_OK)
+		err = netconn_listen(l);
+	if (err == ERR_OK) {
+		c = netconn_new(NETCONN_TCP);
+		err = c ? netconn_connect(c, &addr, ZWND_PORT) : ERR_MEM;
+	}
+	if (err == ERR_OK) {
+		netconn_set_recvtimeout(l, WAIT_MS);
+		err = netconn_accept(l, &s);
+	}
+	if (err != ERR_OK)
+		goto out;
+
+	LOCK_TCPIP_CORE();
+	cp = c->pcb.tcp;
+	sp = s->pcb.tcp;
+	cwnd = cp->rcv_wnd;
+	swnd = sp->rcv_wnd;
+	cp->rcv_wnd = 0;
+	cp->rcv_ann_wnd = 0;
+	sp->rcv_wnd = 0;
+	sp->rcv_ann_wnd = 0;
+	x0 = lwip_stats.tcp.xmit;
+	tcp_ack_now(cp);
+	tcp_output(cp);
+	UNLOCK_TCPIP_CORE();
+	msleep(300);	/* the window to count in */
+	LOCK_TCPIP_CORE();
+	x1 = lwip_stats.tcp.xmit;
+	cp->rcv_wnd = cwnd;
+	cp->rcv_ann_wnd = cwnd;
+	sp->rcv_wnd = swnd;
+	sp->rcv_ann_wnd = swnd;
+	UNLOCK_TCPIP_CORE();
+out:
+	if (s) {
+		netconn_close(s);
+		netconn_delete(s);
+	}
+	if (c) {
+		netconn_close(c);
+		netconn_delete(c);
+	}
+	netconn_delete(l);
+	ST_EXPECT(err == ERR_OK, "connection err %d", err);
+	ST_EXPECT(x1 - x0 <= 4, "%u TCP segments in 300 ms with both windows zero",
+		  x1 - x0);
+	return 0;
+}
+
 /* A TCP echo server on every address, for a client on the host. */
 static int test_nic_serve(void)
 {
@@ -313,6 +392,7 @@ const unsigned int lwipk_nic_ntests = ARRAY_SIZE(lwipk_nic_tests);
 const struct lwipk_test lwipk_stack_tests[] = {
 	{ "stack_tcp_echo_1mib_loopback", test_tcp_echo },
 	{ "stack_udp_roundtrip_loopback", test_udp_roundtrip },
+	{ "stack_tcp_zero_windows_no_ack_storm", test_tcp_zero_windows },
 };
 
 const unsigned int lwipk_stack_ntests = ARRAY_SIZE(lwipk_stack_tests);
