@@ -662,6 +662,13 @@ u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout)
 	ktime_t start = ktime_get();
 	long left;
 
+	/*
+	 * The tcpip thread comes here between messages, without the core
+	 * lock: when they never run out (a flood from the wire, or packets
+	 * looping on lwIP's loopback), the wait below never sleeps, and
+	 * without this the thread would hold its CPU until a soft lockup.
+	 */
+	cond_resched();
 	left = wait_event_idle_timeout(mb->not_empty,
 				       lwipk_mbox_tryget(mb, msg),
 				       lwipk_timeout(timeout));
