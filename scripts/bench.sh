@@ -103,10 +103,7 @@ tap_cleanup() {
 tap_bench() {
 	local mode port
 	trap tap_cleanup EXIT
-	if ! { ip netns add "$ns" && ip -n "$ns" link set lo up &&
-		ip -n "$ns" tuntap add dev lwtap0 mode tap &&
-		ip -n "$ns" addr add 10.0.9.1/24 dev lwtap0 &&
-		ip -n "$ns" link set lwtap0 up; }; then
+	if ! netns_tap "$ns"; then
 		echo "bench: no tap namespace" >&2
 		return
 	fi
