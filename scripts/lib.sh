@@ -129,9 +129,16 @@ netem_up() {
 # netem_down NS: the emulator and whatever else runs in NS ended, NS and the
 # source file removed.
 netem_down() {
-	kill "$netem_pid" 2>/dev/null || true
-	wait "$netem_pid" 2>/dev/null || true
+	kill "${netem_pid:-}" 2>/dev/null || true
+	wait "${netem_pid:-}" 2>/dev/null || true
 	ip netns pids "$1" | xargs -r kill -9 || true
 	ip netns del "$1" || true
-	rm -f "$netem_src"
+	rm -f "${netem_src:-}"
+}
+
+# netem_table: tests/guest/netem.sh's conditions, a line each:
+# NAME|COMMAND|LWIP|LINUX (the result each stack is expected to give).
+netem_table() {
+	sed -n "/^netem_conditions='/,/'\$/p" "${top:?}/tests/guest/netem.sh" |
+		sed "s/^netem_conditions='//; s/'\$//"
 }
