@@ -21,8 +21,12 @@
 #   BENCH_NETEM_REPS=N (default 1)  netem boots; BENCH_NETEM=0 skips them.
 #                              One boot at 8 MiB is about 10 minutes: make
 #                              netem's run in doc/testing.md spent 580 s in
-#                              its transfers (338 lwipk, 242 Linux); at 2 MiB,
-#                              conditions none, loss1 and peer_killed, 25 s
+#                              its transfers (338 lwipk, 242 Linux). Measured
+#                              here (BENCH_ONLY=netem, TCG, shared machine):
+#                              every condition at 1 MiB, 233 s (145 of them
+#                              the peer vanishing: the 20 s idle limit);
+#                              NETEM_CONDS='none loss1 peer_killed' at 2 MiB,
+#                              25 s a boot
 #   NETEM_MIB, NETEM_DEADLINE, NETEM_IDLE, NETEM_CONDS, SEED  as make netem
 #                              (8 MiB, 120 s, 20 s, all conditions)
 #   BENCH_ONLY='nic tap lo netem'  only those steps
