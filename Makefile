@@ -127,7 +127,8 @@ demo: deps
 	scripts/demo.sh
 
 # lwipk vs Linux's stack: bench/results.md, results.png, raw.csv (about
-# 5 minutes; BENCH_REPS=5 BENCH_TIME=2). PROFILE=1: bench/profile.txt.
+# 9 minutes; BENCH_REPS=5 BENCH_TIME=2; as root about 10 more for the netem
+# rows, BENCH_NETEM=0 skips them). PROFILE=1: bench/profile.txt.
 bench: deps
 	$(MAKE) all
 	PROFILE=$(PROFILE) scripts/bench.sh

@@ -4,14 +4,19 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$top/scripts/lib.sh"
 csv=$1
 took=${2:-}
 out=$(dirname "$csv")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# One row per metric and stack: metric stack median min max n unit.
-tail -n +2 "$csv" | awk -F, '{ print $3, $4, $5, $6 }' | sort -k1,1 -k2,2 -k3,3g |
+# One row per metric and stack: metric stack median min max n unit; and in
+# failed: metric stack count, of the samples marked failed (unit failed:...,
+# a netem transfer that did not give the outcome measured).
+tail -n +2 "$csv" | awk -F, '$6 ~ /^failed/ { n[$3 " " $4]++ } END { for (k in n) print k, n[k] }' >"$tmp/failed"
+tail -n +2 "$csv" | awk -F, '$6 !~ /^failed/ { print $3, $4, $5, $6 }' | sort -k1,1 -k2,2 -k3,3g |
 	awk 'function flush() {
 		if (!n) return
 		med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -49,6 +54,25 @@ mem_conn_heap_lo - lwIP heap per idle loopback connection (/proc/lwip/mem)
 mod_size_nic - module size, NIC driver (+ stack for lwipk) (lsmod)
 mem_insmod_nic - MemAvailable drop after loading the NIC configuration
 EOF
+# The netem rows: one per condition of tests/guest/netem.sh and direction
+# (@Ns in a command: N s into the transfer, a quarter of a second per MiB).
+# MiB per transfer: from the samples' config (netem-8MiB), else NETEM_MIB.
+mib=$(awk -F, '$1 ~ /^netem-[0-9]+MiB$/ { sub(/^netem-/, "", $1); sub(/MiB$/, "", $1); print $1; exit }' "$csv")
+netem_table | awk -F'|' -v mib="${mib:-${NETEM_MIB:-8}}" '{
+	what = $2; sub(/^set ?/, "", what); gsub(/;/, "; ", what); gsub(/@T/, "@" mib / 4 "s", what)
+	if (what == "") what = "no impairment"
+	for (d = 0; d < 2; d++) {
+		m = "netem_" $1 "_" (d ? "h2g" : "g2h"); way = d ? "host->guest" : "guest->host"
+		if ($3 == "error")
+			print m, "-", "netem " what ": seconds until the transfer fails (" way "; the time to detect the loss of the peer)"
+		else
+			print m, "-", "netem " what ": seconds to move " mib " MiB " way ($3 == "bound" ? " (completed transfers only)" : "")
+	}
+}' >>"$tmp/desc"
+cat >>"$tmp/desc" <<'EOF'
+netem_rtos - TCP retransmission timeouts during one netem boot (all its transfers)
+netem_fail - netem transfers with no time: not done by the deadline, or not the expected error, or never reported (no sample in their rows)
+EOF
 
 # cell ROW: "median (min-max)" of a stats row, or a dash.
 cell() {
@@ -81,11 +105,18 @@ fmt() { awk -v x="$1" 'BEGIN { if (x >= 100) printf "%.0f", x; else if (x >= 10)
 while read -r metric dir desc; do
 	lx=$(awk -v m="$metric" '$1 == m && $2 == "linux"' "$tmp/stats")
 	lw=$(awk -v m="$metric" '$1 == m && $2 == "lwip"' "$tmp/stats")
-	[ -n "$lx$lw" ] || continue
+	fx=$(awk -v m="$metric" '$1 == m && $2 == "linux" { print $3 }' "$tmp/failed")
+	fw=$(awk -v m="$metric" '$1 == m && $2 == "lwip" { print $3 }' "$tmp/failed")
+	[ -n "$lx$lw$fx$fw" ] || continue
 	# shellcheck disable=SC2086 # the rows split into fields on purpose
-	unit=$(set -- ${lx:-$lw}; echo "$7")
+	unit=$(set -- ${lx:-$lw}; echo "${7:-s}")
 	# shellcheck disable=SC2086
-	n=$(set -- ${lw:-$lx}; echo "$6")
+	n=$(set -- ${lw:-$lx}; echo "${6:-0}")
+	# shellcheck disable=SC2086 # (netem: a failed transfer gives no sample)
+	nx=$(set -- $lx; echo "${6:-0}") nw=$(set -- $lw; echo "${6:-0}")
+	if [ "$nx" != "$nw" ] && { [ -n "$fx$fw" ] || { [ -n "$lx" ] && [ -n "$lw" ]; }; }; then
+		n="lwipk $nw, Linux $nx"
+	fi
 	ratio=n/a
 	if [ -n "$lx" ] && [ -n "$lw" ]; then
 		# shellcheck disable=SC2086
@@ -93,8 +124,8 @@ while read -r metric dir desc; do
 			'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
 	fi
 	if [ "$dir" = + ]; then better="more"; else better="less"; fi
-	echo "| $metric: $desc | $better | $(cell "$lx") | $(cell "$lw") | $unit | $ratio | $n |" >>"$out/results.md"
-	case $metric in *loss* | *rto*) ;; *)
+	echo "| $metric: $desc | $better | $(cell "$lx")${fx:+, $fx failed} | $(cell "$lw")${fw:+, $fw failed} | $unit | $ratio | $n |" >>"$out/results.md"
+	case $metric in *loss* | *rto* | netem_*) ;; *)
 		if [ "$dir" = + ]; then c=0x3070b0; else c=0xd08020; fi
 		[ "$ratio" = n/a ] || echo "$metric $ratio $c" >>"$tmp/ratios" ;;
 	esac
@@ -111,6 +142,9 @@ done <"$tmp/desc"
 			100 * send[s] / ceil[s], 100 * recv[s] / ceil[s] }' "$tmp/stats" | sort
 	echo "tcp_rto: retransmission timeouts counted by each stack (Linux: TcpExt TCPTimeouts; lwipk: /proc/lwip/tcp, counted by lwip.ko as lwIP resends after a timeout); the target is 0 on these loss-free links."
 	echo "mem_conn: 1,000 loopback connections (2,000 sockets) opened, idle; MemAvailable after drop_caches (plus per-CPU free pages) before and after, per connection."
+	if grep -q '^netem_' "$tmp/stats"; then
+		echo "netem_*: the NIC on a QEMU socket netdev through tests/host/netem.c (loss, delay, reordering... applied both ways; its commands are explained at the top of [tests/host/netem.c](../tests/host/netem.c)) to a tap device in a network namespace, the host's Linux stack as the peer (\`make netem\`'s boot, scripts/lib.sh netem_up); one boot per repetition, each condition both ways on lwipk, then on Linux. A transfer has a ${NETEM_DEADLINE:-120} s deadline and a ${NETEM_IDLE:-20} s idle limit. A transfer that does not give the outcome measured (done with the right data; for the peer killed or vanished, an error) gives no sample (n counts only the others): its row says \"N failed\" for that stack, and netem_fail counts it (with any transfer a boot never reported)."
+	fi
 	echo "mod_size: lsmod size of e1000.ko (Linux's stack is built in) vs lwip.ko + lwip_e1000.ko + lwip_sock.ko."
 	echo "Every sample is one boot's (NIC) or one round's (loopback) value; min-max is over the repetitions; the machine was shared with other QEMU guests, so spreads are wide." 
 	echo

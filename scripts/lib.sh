@@ -87,3 +87,58 @@ host_iperf3() {
 	done
 	wait_line "$1" 'Server listening on' "$iperf3_pid"
 }
+
+# netns_tap NS: a network namespace NS with the tap device lwtap0, 10.0.9.1.
+netns_tap() {
+	ip netns add "$1" && ip -n "$1" link set lo up &&
+		ip -n "$1" tuntap add dev lwtap0 mode tap &&
+		ip -n "$1" addr add 10.0.9.1/24 dev lwtap0 &&
+		ip -n "$1" link set lwtap0 up
+}
+
+# The netem boot (tests/guest/netem.sh, PLAN=netem of tests/guest/plan.sh),
+# shared by scripts/test.sh and scripts/bench.sh: the guest's NIC on a QEMU
+# socket netdev to tests/host/netem.c in namespace NS (made by netns_tap),
+# which impairs the frames both ways on their way to and from lwtap0 there
+# (this machine's kernel may have no sch_netem) and runs the peers on the
+# namespace's stack.
+# netem_up NS MIB DEADLINE SEED PREFIX: the emulator in NS, serving MIB MiB
+# of random bytes (PREFIX-source.bin) host->guest, its output in
+# PREFIX-peer.out; sets netem_pid, and netem_opts: the guest.sh options of
+# the boot (to add to --script tests/guest/plan.sh, run inside NS), with
+# NETEM_IDLE and NETEM_CONDS from the environment. Fails if the emulator
+# is not ready.
+netem_up() {
+	local ns=$1 mib=$2 dl=$3 seed=$4 src=$5-source.bin e1000
+	e1000=$DEPS/kernel/$(cat "$DEPS/kver")/e1000.ko
+	head -c $((mib << 20)) /dev/urandom >"$src"
+	ip netns exec "$ns" "${top:?}/build/host/netem" --tap lwtap0 --bind 47001 --to 47002 \
+		--source "$src" --seed "$seed" --idle $((dl * 2)) --timeout $((60 * (dl + 10) * ${slow:-1})) \
+		>"$5-peer.out" 2>&1 &
+	netem_pid=$!
+	netem_src=$src
+	# shellcheck disable=SC2034 # for the caller
+	netem_opts=(--env PLAN=netem --env "NETEM_MIB=$mib"
+		--env "NETEM_DEADLINE=$dl" --env "NETEM_IDLE=${NETEM_IDLE:-5}"
+		--env "NETEM_CONDS=${NETEM_CONDS:-}"
+		--env "NETEM_H2G_SHA=$(sha256sum <"$src" | cut -d' ' -f1)" --file "$e1000"
+		--netdev "socket,udp=127.0.0.1:47001,localaddr=127.0.0.1:47002")
+	wait_line "$5-peer.out" 'netem: ready' "$netem_pid"
+}
+
+# netem_down NS: the emulator and whatever else runs in NS ended, NS and the
+# source file removed.
+netem_down() {
+	kill "${netem_pid:-}" 2>/dev/null || true
+	wait "${netem_pid:-}" 2>/dev/null || true
+	ip netns pids "$1" | xargs -r kill -9 || true
+	ip netns del "$1" || true
+	rm -f "${netem_src:-}"
+}
+
+# netem_table: tests/guest/netem.sh's conditions, a line each:
+# NAME|COMMAND|LWIP|LINUX (the result each stack is expected to give).
+netem_table() {
+	sed -n "/^netem_conditions='/,/'\$/p" "${top:?}/tests/guest/netem.sh" |
+		sed "s/^netem_conditions='//; s/'\$//"
+}

@@ -371,44 +371,18 @@ tap_run() {
 	tally tap
 }
 
-# netns_tap NS: a network namespace NS with the tap device lwtap0, 10.0.9.1.
-netns_tap() {
-	ip netns add "$1" && ip -n "$1" link set lo up &&
-		ip -n "$1" tuntap add dev lwtap0 mode tap &&
-		ip -n "$1" addr add 10.0.9.1/24 dev lwtap0 &&
-		ip -n "$1" link set lwtap0 up
-}
-
-# The guest's NIC on a QEMU socket netdev to tests/host/netem.c in a
-# namespace, which impairs the frames both ways on their way to and from
-# lwtap0 there (this machine's kernel may have no sch_netem) and runs the
-# peers on the namespace's stack. tests/guest/netem.sh drives the
+# The netem boot (scripts/lib.sh netem_up): tests/guest/netem.sh drives the
 # conditions; here, the table of lwipk's and Linux's times.
 netem_run() {
-	local ns=lwipk-netem-$$ mib=${NETEM_MIB:-1} dl=${NETEM_DEADLINE:-20} npid seed=${SEED:-$(date +%s)}
-	local e1000 src=$out/netem-source.bin
-	e1000=$top/deps/kernel/$(cat "$top/deps/kver")/e1000.ko
+	local ns=lwipk-netem-$$ mib=${NETEM_MIB:-1} dl=${NETEM_DEADLINE:-20} seed=${SEED:-$(date +%s)}
 	netns_tap "$ns"
 	host_result $? netem_namespace
-	head -c $((mib << 20)) /dev/urandom >"$src"
-	ip netns exec "$ns" "$top/build/host/netem" --tap lwtap0 --bind 47001 --to 47002 \
-		--source "$src" --seed "$seed" --idle $((dl * 2)) --timeout $((60 * (dl + 10) * slow)) \
-		>"$out/netem-peer.out" 2>&1 &
-	npid=$!
-	wait_line "$out/netem-peer.out" 'netem: ready' "$npid"
+	netem_up "$ns" "$mib" "$dl" "$seed" "$out/netem"
 	host_result $? netem_emulator_ready
 	guest_in=(ip netns exec "$ns")
-	guest netem $((50 * (dl + 10))) --env PLAN=netem --env "NETEM_MIB=$mib" \
-		--env "NETEM_DEADLINE=$dl" --env "NETEM_IDLE=${NETEM_IDLE:-5}" \
-		--env "NETEM_CONDS=${NETEM_CONDS:-}" \
-		--env "NETEM_H2G_SHA=$(sha256sum <"$src" | cut -d' ' -f1)" --file "$e1000" \
-		--netdev "socket,udp=127.0.0.1:47001,localaddr=127.0.0.1:47002"
+	guest netem $((50 * (dl + 10))) "${netem_opts[@]}"
 	guest_in=()
-	kill "$npid" 2>/dev/null
-	wait "$npid" 2>/dev/null
-	ip netns pids "$ns" | xargs -r kill -9
-	ip netns del "$ns"
-	rm -f "$src"
+	netem_down "$ns"
 	tally netem
 	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio), retransmission timeouts (lwipk / Linux)"
 	awk '/^netem: stack=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
