@@ -18,6 +18,8 @@
 #                              boot of its own when ONLY names sysfuzz)
 #   NETEM_MIB=N NETEM_DEADLINE=S NETEM_IDLE=S  the netem boot's transfers
 #                              (default 1 MiB, 20 s, 5 s)
+#   NETEM_PCAP=FILE            the netem boot's frames, as the guest's NIC
+#                              sees them (before the emulator's impairments)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -380,7 +382,7 @@ netem_run() {
 	netem_up "$ns" "$mib" "$dl" "$seed" "$out/netem"
 	host_result $? netem_emulator_ready
 	guest_in=(ip netns exec "$ns")
-	guest netem $((50 * (dl + 10))) "${netem_opts[@]}"
+	guest netem $((50 * (dl + 10))) "${netem_opts[@]}" ${NETEM_PCAP:+--pcap "$NETEM_PCAP"}
 	guest_in=()
 	netem_down "$ns"
 	tally netem
