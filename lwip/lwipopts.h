@@ -133,8 +133,9 @@ void lwipk_mem_free(void *ptr);
  * an ACK of retransmitted data: without them its RTO only doubles. lwIP
  * echoes TSval (kept per RFC 7323 from the segment at Last.ACK.sent) and
  * sends sys_now() in ms, but does not time its own segments by TSecr.
- * With SACK the sender resends only the holes. lwIP does not read SACK
- * blocks it gets (no SACK-based recovery as a sender).
+ * With SACK the sender resends only the holes. As a sender, lwIP reads the
+ * peer's SACK blocks into a scoreboard for its loss recovery, and probes
+ * a silent tail (lwip/patches/0003 and 0004; doc/lwip.md).
  */
 #define LWIP_TCP_TIMESTAMPS		1
 #define LWIP_TCP_SACK_OUT		1

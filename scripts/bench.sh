@@ -175,7 +175,8 @@ fi
 # stderr; a transfer that reported is a row with the unit failed:RESULT
 # (its seconds as the value), which bench-report.sh leaves out of the
 # statistics and shows as failed in its row. netem_rtos: each stack's
-# retransmission timeouts over the boot.
+# retransmission timeouts over the boot; netem_stall_max: the longest time
+# any completed transfer went without progress (lwcat's longest stall).
 nns=lwipk-bench-netem-$$
 netem_bench() {
 	local r=0 mib=${NETEM_MIB:-8} dl=${NETEM_DEADLINE:-120} seed log
@@ -210,6 +211,8 @@ netem_bench() {
 			if (f["result"] == want[f["cond"], s]) {
 				print cfg "," r ",netem_" f["cond"] "_" f["dir"] "," s "," f["secs"] ",s"
 				got[f["cond"], f["dir"], s] = 1
+				if (f["result"] == "ok" && f["stall"] != "-" && f["stall"] + 0 > stall[s] + 0)
+					stall[s] = f["stall"]
 			} else {
 				print cfg "," r ",netem_" f["cond"] "_" f["dir"] "," s "," f["secs"] ",failed:" f["result"]
 				print "bench: netem repetition " r ": " s " " f["cond"] " " f["dir"] ": " \
@@ -225,6 +228,7 @@ netem_bench() {
 						if (!got[names[i], d ? "h2g" : "g2h", s]) fails++
 				print cfg "," r ",netem_fail," s "," fails ",transfers"
 				print cfg "," r ",netem_rtos," s "," rtos[s] + 0 ",timeouts"
+				print cfg "," r ",netem_stall_max," s "," stall[s] + 0 ",s"
 			}
 		}' - "$log" >>"$csv"
 	done

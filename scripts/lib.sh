@@ -113,7 +113,7 @@ netem_up() {
 	e1000=$DEPS/kernel/$(cat "$DEPS/kver")/e1000.ko
 	head -c $((mib << 20)) /dev/urandom >"$src"
 	ip netns exec "$ns" "${top:?}/build/host/netem" --tap lwtap0 --bind 47001 --to 47002 \
-		--source "$src" --seed "$seed" --idle $((dl * 2)) --timeout $((60 * (dl + 10) * ${slow:-1})) \
+		--source "$src" --seed "$seed" --idle $((dl * 2 * ${slow:-1})) --timeout $((60 * (dl + 10) * ${slow:-1})) \
 		>"$5-peer.out" 2>&1 &
 	netem_pid=$!
 	netem_src=$src
@@ -137,7 +137,8 @@ netem_down() {
 }
 
 # netem_table: tests/guest/netem.sh's conditions, a line each:
-# NAME|COMMAND|LWIP|LINUX (the result each stack is expected to give).
+# NAME|COMMAND|LWIP|LINUX[|IDLE] (the result each stack is expected to
+# give, and how many idle limits the transfer gets).
 netem_table() {
 	sed -n "/^netem_conditions='/,/'\$/p" "${top:?}/tests/guest/netem.sh" |
 		sed "s/^netem_conditions='//; s/'\$//"

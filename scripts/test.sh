@@ -386,16 +386,17 @@ netem_run() {
 	guest_in=()
 	netem_down "$ns"
 	tally netem
-	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio), retransmission timeouts (lwipk / Linux)"
+	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio), retransmission timeouts and longest stall in s (lwipk / Linux)"
 	awk '/^netem: stack=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 		k = f["cond"] " " f["dir"]; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
-		r[k, f["stack"]] = f["result"]; t[k, f["stack"]] = f["secs"]; o[k, f["stack"]] = f["rtos"] }
-	END { printf "# %-22s %-14s %-14s %-12s %s\n", "condition", "lwipk", "Linux", "lwipk/Linux", "RTOs"
+		r[k, f["stack"]] = f["result"]; t[k, f["stack"]] = f["secs"]; o[k, f["stack"]] = f["rtos"]
+		st[k, f["stack"]] = f["stall"] }
+	END { printf "# %-22s %-14s %-14s %-12s %-10s %s\n", "condition", "lwipk", "Linux", "lwipk/Linux", "RTOs", "stall"
 		for (i = 1; i <= n; i++) { k = order[i]
 			a = t[k, "lwip"]; b = t[k, "linux"]
-			printf "# %-22s %-14s %-14s %-12s %s\n", k, r[k, "lwip"] " " a, r[k, "linux"] " " b,
+			printf "# %-22s %-14s %-14s %-12s %-10s %s\n", k, r[k, "lwip"] " " a, r[k, "linux"] " " b,
 				(r[k, "lwip"] r[k, "linux"] == "okok" && b > 0 ? sprintf("%.2f", a / b) : "-"),
-				o[k, "lwip"] " / " o[k, "linux"] } }' \
+				o[k, "lwip"] " / " o[k, "linux"], st[k, "lwip"] " / " st[k, "linux"] } }' \
 		"$out/netem.log" |
 		tee "$out/netem-table.txt"
 }

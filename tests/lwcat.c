@@ -15,8 +15,10 @@
  * send connects, copies standard input, shuts down its side and copies
  * what the peer sends until it closes; get connects and copies; recv
  * listens on ADDR:PORT, says "lwcat: listening" on stderr, accepts one
- * connection and copies it. On standard error: "lwcat: N bytes in S s", or
- * on an error "lwcat: error after N bytes in S s: REASON", and then the
+ * connection and copies it. On standard error: "lwcat: N bytes in S s,
+ * longest stall L s" (the longest time without a byte copied, from the
+ * start), or on an error "lwcat: error after N bytes in S s: REASON
+ * (longest stall L s)", and then the
  * connection is reset (SO_LINGER 0), not left to linger. Exit status 0
  * only if everything was copied.
  */
@@ -35,6 +37,7 @@
 #include <lwipk/af_lwip.h>
 
 static long long bytes;
+static double last_progress, longest_stall;	/* s since t0; the longest gap */
 static struct timespec t0;
 static volatile sig_atomic_t expired;
 
@@ -62,11 +65,15 @@ static int done(int fd, const char *what)
 	struct linger l = { 1, 0 };
 
 	if (!what) {
-		fprintf(stderr, "lwcat: %lld bytes in %.3f s\n", bytes, elapsed());
+		fprintf(stderr, "lwcat: %lld bytes in %.3f s, longest stall %.3f s\n",
+			bytes, elapsed(), longest_stall);
 		return 0;
 	}
-	fprintf(stderr, "lwcat: error after %lld bytes in %.3f s: %s: %s\n", bytes,
-		elapsed(), what, errno == EINTR ? "deadline" : strerror(errno));
+	if (elapsed() - last_progress > longest_stall)
+		longest_stall = elapsed() - last_progress;	/* up to the error */
+	fprintf(stderr, "lwcat: error after %lld bytes in %.3f s: %s: %s (longest stall %.3f s)\n",
+		bytes, elapsed(), what, errno == EINTR ? "deadline" : strerror(errno),
+		longest_stall);
 	if (fd >= 0) {
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 		close(fd);
@@ -90,8 +97,14 @@ static int copy(int in, int out, int count)
 				return -1;
 			}
 			off += w;
-			if (count)
+			if (count) {
+				double now = elapsed();
+
 				bytes += w;
+				if (now - last_progress > longest_stall)
+					longest_stall = now - last_progress;
+				last_progress = now;
+			}
 		}
 	}
 	if (expired)

@@ -12,12 +12,16 @@
 #   bound     any outcome (done or an error) before the deadline + 10 s
 #   error     an error (not a silent success), before the deadline + 10 s
 # NETEM_CONDS (names, space-separated) runs only those conditions.
-# Each line: NAME|COMMAND|LWIP|LINUX; @T in COMMAND is the time into the
-# transfer (a quarter of a second per MiB) when the event happens.
+# Each line: NAME|COMMAND|LWIP|LINUX[|IDLE]; @T in COMMAND is the time into
+# the transfer (a quarter of a second per MiB) when the event happens; IDLE
+# multiplies the idle limit (at 10 % loss both ways, either stack's RTO
+# backoff after a retransmission lost again and again can stall it for
+# seconds: 5 in a row is 0.2 + 0.4 + ... + 3.2 s). The deadline and the
+# idle limit are scaled by LWIPK_SLOW (a debug kernel).
 netem_conditions='none|set|complete|complete
 loss1|set loss=1|complete|complete
 loss5|set loss=5|complete|complete
-loss10|set loss=10|bound|bound
+loss10|set loss=10|complete|complete|3
 reorder25|set delay=10 reorder=25|complete|complete
 dup1|set dup=1|complete|complete
 corrupt0.5|set corrupt=0.5|complete|complete
@@ -78,7 +82,8 @@ netem_xfer() {
 		nx_result=error
 	fi
 	nx_rtos=$(($(netem_rtos "$1") - nx_rto0))
-	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc rtos=$nx_rtos"
+	nx_stall=$(sed -n 's/.*longest stall \([0-9.]*\) s.*/\1/p' /tmp/netem.err | head -n 1)
+	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc rtos=$nx_rtos stall=${nx_stall:--}"
 	sed 's/^/# /' /tmp/netem.err
 	nx_in_time=$(awk -v s="$nx_secs" -v d=$((netem_deadline + 10)) 'BEGIN { print (s <= d) }')
 	case $5:$nx_result in
@@ -90,7 +95,7 @@ netem_xfer() {
 
 # netem_round STACK FAMILY: every condition, both ways.
 netem_round() {
-	while IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux; do
+	while IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux nr_idle; do
 		case " ${NETEM_CONDS:-$nr_name} " in
 		*" $nr_name "*) ;;
 		*) continue ;;
@@ -98,6 +103,7 @@ netem_round() {
 		nr_expect=$nr_lwip
 		[ "$1" = lwip ] || nr_expect=$nr_linux
 		nr_cmd=$(echo "$nr_cmd" | sed "s/@T/$((NETEM_MIB * 250))/")
+		netem_idle=$((netem_idle0 * ${nr_idle:-1}))
 		for nr_dir in g2h h2g; do
 			netem_ctl "$2" "$nr_cmd"
 			netem_xfer "$1" "$2" "$nr_name" $nr_dir "$nr_expect"
@@ -109,7 +115,8 @@ EOF
 }
 
 netem_suite() {
-	netem_deadline=${NETEM_DEADLINE:-20} netem_idle=${NETEM_IDLE:-5}
+	netem_deadline=$((${NETEM_DEADLINE:-20} * ${LWIPK_SLOW:-1}))
+	netem_idle0=$((${NETEM_IDLE:-5} * ${LWIPK_SLOW:-1}))
 	dd if=/dev/urandom of=/tmp/netem.bin bs=1M count="$NETEM_MIB" 2>/dev/null
 	netem_g2h_sha=$(sha256sum </tmp/netem.bin | cut -d' ' -f1)
 
