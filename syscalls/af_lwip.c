@@ -82,8 +82,10 @@ static void lwip_sock_event(struct netconn *conn, enum netconn_evt evt,
 		lwip_tcp_clamp_mss(ls, conn->pcb.tcp);
 	if (evt == NETCONN_EVT_ERROR) {
 		err = lwip_sock_async_errno(ls, conn->pending_err);
-		if (err)
+		if (err) {
 			WRITE_ONCE(sk->sk_err, -err);
+			WRITE_ONCE(ls->err_reported, true);
+		}
 	}
 	atomic_inc(&ls->events);
 	rcu_read_lock();
@@ -466,6 +468,7 @@ int lwip_sock_renew_conn(struct lwip_sock *ls)
 	ls->connected = false;
 	ls->bound = false;
 	WRITE_ONCE(ls->rx_eof, false);
+	WRITE_ONCE(ls->err_reported, false);
 	WRITE_ONCE(sk->sk_err, 0);
 	sk->sk_shutdown = 0;
 	lwip_sock_apply_options(ls);

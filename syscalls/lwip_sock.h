@@ -93,6 +93,10 @@
  * @rx_dgram: UDP: a datagram taken from the netconn, not yet read.
  * @rx_child: listener: a connection taken from lwIP, not yet accepted.
  * @rx_eof: TCP: the stream has ended (FIN or error) on the receive side.
+ * @err_reported: the connection's error went to sk_err when lwIP reported
+ *	it (lwip_sock_event()): taking it from the netconn later
+ *	(lwip_tcp_fill()) must not report it again, or a send after the one
+ *	that got ECONNRESET would get it too, not EPIPE.
  * @bound: bind() (or an implicit bind) happened.
  * @listening: listen() happened.
  * @connecting: a connect is in progress.
@@ -145,6 +149,7 @@ struct lwip_sock {
 	struct netbuf *rx_dgram;
 	struct netconn *rx_child;
 	bool rx_eof;
+	bool err_reported;
 	bool bound;
 	bool listening;
 	bool connecting;

@@ -86,7 +86,7 @@ int lwip_tcp_fill(struct lwip_sock *ls)
 		}
 		if (e != ERR_OK && e != ERR_CLSD) {
 			/* reset or aborted: Linux's tcp_done() shuts both ways */
-			if (!sk->sk_err)
+			if (!sk->sk_err && !READ_ONCE(ls->err_reported))
 				WRITE_ONCE(sk->sk_err, -lwip_sock_errno(e));
 			sk->sk_shutdown = SHUTDOWN_MASK;
 		}
@@ -1010,12 +1010,16 @@ out_release:
  * What a send that lwIP refused with @e returns. A connection that is
  * gone is EPIPE, or the error that ended it, which lwip_tcp_fill() takes
  * from the netconn with whatever the peer sent before it: the receive
- * side stays as it is, for recv() to read to its end.
+ * side stays as it is, for recv() to read to its end. A send that moved
+ * some bytes (@sent) returns those, and leaves the error in sk_err for
+ * the next call, as Linux's tcp_sendmsg() does.
  */
-static int lwip_tcp_send_error(struct lwip_sock *ls, err_t e)
+static int lwip_tcp_send_error(struct lwip_sock *ls, err_t e, size_t sent)
 {
 	if (e == ERR_RST || e == ERR_ABRT || e == ERR_CONN || e == ERR_CLSD) {
 		lwip_tcp_fill(ls);
+		if (sent)
+			return -EPIPE;
 		return sock_error(&ls->sk) ?: -EPIPE;
 	}
 	return lwip_sock_errno(e);
@@ -1095,7 +1099,7 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		sent += written;
 		ls->tx_total += written;
 		if (e != ERR_OK && e != ERR_WOULDBLOCK) {
-			err = lwip_tcp_send_error(ls, e);
+			err = lwip_tcp_send_error(ls, e, sent);
 			break;
 		}
 		if (written)

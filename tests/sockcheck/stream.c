@@ -364,6 +364,50 @@ static int t_order_close_unread_rst(void)
 	return 0;
 }
 
+struct blocked_send {
+	int fd;
+	ssize_t r;
+	int err;
+};
+
+static void *send_until_error(void *arg)
+{
+	static char buf[65536];
+	struct blocked_send *b = arg;
+
+	do
+		b->r = send(b->fd, buf, sizeof(buf), MSG_NOSIGNAL);
+	while (b->r > 0);
+	b->err = errno;
+	return NULL;
+}
+
+/*
+ * A sender blocked on a full connection when the peer resets it: its send
+ * fails with ECONNRESET, the reset's error, as Linux's (sk_stream_error()),
+ * and the next one with EPIPE. lwip_sock said EPIPE at once.
+ */
+static int t_send_blocked_peer_resets(void)
+{
+	struct linger lg = { 1, 0 };
+	struct blocked_send b = { 0 };
+	pthread_t t;
+	int c, s;
+
+	CHECK(!pair(&c, &s), "pair: %s", E);
+	b.fd = c;
+	pthread_create(&t, NULL, send_until_error, &b);
+	/* the sender is blocked once nothing more arrives for a while */
+	CHECK(!wait_inq(s, 1), "nothing arrived");
+	CHECK(!setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), "SO_LINGER: %s", E);
+	close(s);
+	pthread_join(t, NULL);
+	CHECK(b.r < 0 && b.err == ECONNRESET, "blocked send: %zd %s", b.r, strerror(b.err));
+	CHECK(send(c, "x", 1, MSG_NOSIGNAL) < 0 && errno == EPIPE, "next send: %s", E);
+	close(c);
+	return 0;
+}
+
 const struct sc_case sc_stream_cases[] = {
 	{ "large_transfer_4mib", t_large_transfer },
 	{ "msg_peek", t_msg_peek },
@@ -379,5 +423,6 @@ const struct sc_case sc_stream_cases[] = {
 	{ "order_server_sends_closes_first", t_order_server_sends_closes },
 	{ "order_client_sends_first", t_order_client_sends_first },
 	{ "order_close_unread_rst", t_order_close_unread_rst },
+	{ "send_blocked_peer_resets_econnreset", t_send_blocked_peer_resets },
 	{ NULL, NULL }
 };
