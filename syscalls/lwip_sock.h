@@ -238,6 +238,8 @@ err_t lwip_tcp_passive_open(struct netconn *listener, struct tcp_pcb *cpcb);
 
 /* udp.c */
 int lwip_udp_fill(struct lwip_sock *ls);
+int lwip_dgram_connect_addr(struct socket *sock, struct sockaddr *uaddr,
+			    int addr_len, ip_addr_t *ip, u16 *port);
 void lwip_udp_apply_rcvbuf(struct lwip_sock *ls);
 void lwip_udp_charge(struct netconn *conn);
 __poll_t lwip_dgram_poll(struct file *file, struct socket *sock,

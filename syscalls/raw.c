@@ -199,21 +199,9 @@ static int lwip_raw_connect(struct socket *sock, struct sockaddr *uaddr,
 	err_t e;
 	int err;
 
-	if (addr_len >= (int)sizeof(uaddr->sa_family) &&
-	    uaddr->sa_family == AF_UNSPEC) {
-		lock_sock(sk);
-		if (ls->connected)
-			netconn_disconnect(ls->conn);
-		ls->connected = false;
-		sock->state = SS_UNCONNECTED;
-		release_sock(sk);
-		return 0;
-	}
-	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
+	err = lwip_dgram_connect_addr(sock, uaddr, addr_len, &ip, &port);
 	if (err)
-		return err;
-	if (!sock_flag(sk, SOCK_BROADCAST) && lwip_sock_ip_broadcast(&ip))
-		return -EACCES;
+		return err < 0 ? err : 0;
 	lock_sock(sk);
 	if (ls->ping) {
 		err = lwip_ping_take_id(ls, 0);	/* Linux's autobind */

@@ -88,14 +88,25 @@ int lwip_udp_fill(struct lwip_sock *ls)
 	return 1;
 }
 
-static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
-			    int addr_len, int flags)
+/**
+ * lwip_dgram_connect_addr() - what connect() on UDP and raw sockets begins
+ *	with: AF_UNSPEC dissolves the association, anything else is the
+ *	peer's address, checked (a broadcast one only with SO_BROADCAST,
+ *	as Linux).
+ * @sock: the socket, not locked
+ * @uaddr: the address connect() got
+ * @addr_len: its length
+ * @ip: the peer's address, out
+ * @port: its port, host order, out
+ *
+ * Return: 0 with @ip and @port set, 1 when the socket was disconnected,
+ * or a negative errno.
+ */
+int lwip_dgram_connect_addr(struct socket *sock, struct sockaddr *uaddr,
+			    int addr_len, ip_addr_t *ip, u16 *port)
 {
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
-	ip_addr_t ip;
-	u16 port;
-	err_t e;
 	int err;
 
 	if (addr_len >= (int)sizeof(uaddr->sa_family) &&
@@ -106,14 +117,29 @@ static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
 		ls->connected = false;
 		sock->state = SS_UNCONNECTED;
 		release_sock(sk);
-		return 0;
+		return 1;
 	}
-	err = lwip_sock_addr(uaddr, addr_len, &ip, &port);
+	err = lwip_sock_addr(uaddr, addr_len, ip, port);
 	if (err)
 		return err;
-	/* Linux: a broadcast peer only with SO_BROADCAST */
-	if (!sock_flag(sk, SOCK_BROADCAST) && lwip_sock_ip_broadcast(&ip))
+	if (!sock_flag(sk, SOCK_BROADCAST) && lwip_sock_ip_broadcast(ip))
 		return -EACCES;
+	return 0;
+}
+
+static int lwip_udp_connect(struct socket *sock, struct sockaddr *uaddr,
+			    int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct lwip_sock *ls = lwip_sk(sk);
+	ip_addr_t ip;
+	u16 port;
+	err_t e;
+	int err;
+
+	err = lwip_dgram_connect_addr(sock, uaddr, addr_len, &ip, &port);
+	if (err)
+		return err < 0 ? err : 0;
 	lock_sock(sk);
 	lwip_sock_apply_options(ls);
 	e = ls->bound ? ERR_OK : lwipk_netconn_bind_random(ls->conn, IP_ADDR_ANY);
