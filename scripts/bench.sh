@@ -179,7 +179,7 @@ fi
 # any completed transfer went without progress (lwcat's longest stall).
 nns=lwipk-bench-netem-$$
 netem_bench() {
-	local r=0 mib=${NETEM_MIB:-8} dl=${NETEM_DEADLINE:-120} seed log
+	local r=0 mib=${NETEM_MIB:-8} dl=${NETEM_DEADLINE:-120} seed log order
 	trap 'netem_down "$nns" 2>/dev/null' EXIT
 	while [ "$r" -lt "$netem_reps" ]; do
 		r=$((r + 1))
@@ -187,7 +187,10 @@ netem_bench() {
 		log=$raw/netem-$r.log
 		echo "bench: netem, $mib MiB each way, seed $seed, repetition $r/$netem_reps ($(($(date +%s) - start)) s)"
 		netns_tap "$nns" || { echo "bench: no netem namespace" >&2; return; }
-		if netem_up "$nns" "$mib" "$dl" "$seed" "$raw/netem-$r"; then
+		# lwipk's round first in odd repetitions, Linux's in even ones
+		order=
+		[ $((r % 2)) -eq 1 ] || order=linux-first
+		if NETEM_ORDER=$order netem_up "$nns" "$mib" "$dl" "$seed" "$raw/netem-$r"; then
 			ip netns exec "$nns" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
 				--timeout $((50 * (dl + 10))) --log "$log" "${netem_opts[@]}" >/dev/null 2>&1 || true
 		else

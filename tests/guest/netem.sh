@@ -120,6 +120,19 @@ netem_suite() {
 	dd if=/dev/urandom of=/tmp/netem.bin bs=1M count="$NETEM_MIB" 2>/dev/null
 	netem_g2h_sha=$(sha256sum </tmp/netem.bin | cut -d' ' -f1)
 
+	if [ "${NETEM_ORDER:-}" = linux-first ]; then
+		netem_linux
+		netem_lwip
+	else
+		netem_lwip
+		netem_linux
+	fi
+}
+
+# netem_lwip, netem_linux: every condition on one stack, its modules loaded
+# and unloaded around them (NETEM_ORDER=linux-first runs Linux's first:
+# make bench alternates, so that drift on a shared machine falls on both).
+netem_lwip() {
 	ktap_check netem.lwip.insmod eval 'insmod /lwipk/modules/lwip.ko &&
 		insmod /lwipk/modules/lwip_e1000.ko ip=10.0.9.2 gw=10.0.9.1 &&
 		insmod /lwipk/modules/lwip_sock.ko'
@@ -130,7 +143,9 @@ netem_suite() {
 	wire_heap_back "$netem_used" "$netem_blocks"
 	ktap_result $? "netem.lwip.heap_back"
 	ktap_check netem.lwip.rmmod eval 'rmmod lwip_sock && rmmod lwip_e1000 && rmmod lwip'
+}
 
+netem_linux() {
 	ktap_check netem.linux.up eval 'insmod /lwipk/files/e1000.ko &&
 		ip link set eth0 up && ip addr add 10.0.9.2/24 dev eth0 &&
 		wait_grep 10 "^1$" /sys/class/net/eth0/carrier'
