@@ -58,7 +58,7 @@ fi
 # changes (lwip/patches/*.patch, each saying why) in order. deps/lwip/.patches
 # records the patches applied (their sha256 sums): when the list differs,
 # lwIP is unpacked afresh from the checked download and patched again.
-patches=$(cd "$top" && for p in lwip/patches/*.patch; do [ -f "$p" ] && sha256sum "$p"; done)
+patches=$(cd "$top" && for p in lwip/patches/*.patch; do [ ! -f "$p" ] || sha256sum "$p"; done)
 if [ ! -f "$DEPS/lwip/.ok" ] || [ "$(cat "$DEPS/lwip/.patches" 2>/dev/null)" != "$patches" ]; then
 	if ! (cd "$DEPS/lwip-src" 2>/dev/null && sha256sum -c --quiet "$top/scripts/lwip.sha256"); then
 		apt_update
