@@ -71,7 +71,7 @@ netem_table | awk -F'|' -v mib="${mib:-${NETEM_MIB:-8}}" '{
 }' >>"$tmp/desc"
 cat >>"$tmp/desc" <<'EOF'
 netem_rtos - TCP retransmission timeouts during one netem boot (all its transfers)
-netem_stall_max - the longest time a completed netem transfer made no progress (lwcat, all conditions)
+netem_stall_max - the longest time a completed netem transfer made no progress at its receiver (all conditions)
 netem_fail - netem transfers with no time: not done by the deadline, or not the expected error, or never reported (no sample in their rows)
 EOF
 

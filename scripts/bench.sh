@@ -176,7 +176,8 @@ fi
 # (its seconds as the value), which bench-report.sh leaves out of the
 # statistics and shows as failed in its row. netem_rtos: each stack's
 # retransmission timeouts over the boot; netem_stall_max: the longest time
-# any completed transfer went without progress (lwcat's longest stall).
+# any completed transfer went without progress at its receiver (the host's
+# sink guest->host, lwcat host->guest; tests/guest/netem.sh).
 nns=lwipk-bench-netem-$$
 netem_bench() {
 	local r=0 mib=${NETEM_MIB:-8} dl=${NETEM_DEADLINE:-120} seed log order

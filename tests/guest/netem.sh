@@ -82,7 +82,14 @@ netem_xfer() {
 		nx_result=error
 	fi
 	nx_rtos=$(($(netem_rtos "$1") - nx_rto0))
-	nx_stall=$(sed -n 's/.*longest stall \([0-9.]*\) s.*/\1/p' /tmp/netem.err | head -n 1)
+	# The receiver's longest stall: the sink's (in its answer) guest->host,
+	# lwcat's host->guest. The sender's own (lwcat send) also counts the
+	# time its socket buffer was full, which Linux's grows up to 4 MiB.
+	if [ "$4" = g2h ]; then
+		nx_stall=$(sed -n 's/.* stall \([0-9.]*\)$/\1/p' /tmp/netem.out | head -n 1)
+	else
+		nx_stall=$(sed -n 's/.*longest stall \([0-9.]*\) s.*/\1/p' /tmp/netem.err | head -n 1)
+	fi
 	echo "netem: stack=$1 cond=$3 dir=$4 result=$nx_result secs=$nx_secs rc=$nx_rc rtos=$nx_rtos stall=${nx_stall:--}"
 	sed 's/^/# /' /tmp/netem.err
 	nx_in_time=$(awk -v s="$nx_secs" -v d=$((netem_deadline + 10)) 'BEGIN { print (s <= d) }')

@@ -14,7 +14,9 @@
  * corruption (one bit past the Ethernet header), reordering (that share of
  * packets skips the delay), delay, rate. On A (default 10.0.9.1), on the
  * namespace's Linux stack: port 9 a sink (reads until EOF, answers the
- * sha256 of what it got, then waits for the close), port 19 a source (sends
+ * sha256 of what it got and its longest stall, "HASH  - stall S": the
+ * longest time in s from the accept or a read to the next read, then waits
+ * for the close), port 19 a source (sends
  * FILE, then waits for the close); both give up a connection after --idle
  * seconds (default 30) without progress and reset it when they end.
  *
@@ -202,14 +204,21 @@ static void stall_point(long long moved)
 static void sink(int c)
 {
 	static char buf[1 << 16];
-	char cmd[64], hash[128] = "";
+	char cmd[64], hash[160] = "";
 	FILE *t = tmpfile(), *p;
+	long long last = now_us(), longest = 0;
+	size_t len;
 	ssize_t n;
 
 	conn_opts(c, 0);
 	if (!t)
 		return;
 	while ((n = read(c, buf, sizeof(buf))) > 0) {
+		long long t_read = now_us();
+
+		if (t_read - last > longest)
+			longest = t_read - last;
+		last = t_read;
 		if (fwrite(buf, 1, n, t) != (size_t)n)
 			return;
 		stall_point(ftell(t));
@@ -222,6 +231,8 @@ static void sink(int c)
 	if (!p || !fgets(hash, sizeof(hash), p))
 		return;
 	pclose(p);
+	len = strcspn(hash, "\n");
+	snprintf(hash + len, sizeof(hash) - len, " stall %.3f\n", longest / 1e6);
 	graceful(c);
 	if (write(c, hash, strlen(hash)) < 0)
 		return;
