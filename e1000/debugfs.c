@@ -8,7 +8,7 @@
  * experimental": QEMU's user networking and any peer drop them); reading
  * gives the last run's frames, bytes, nanoseconds and ring-full retries.
  * make bench turns it into the NIC's ceiling, next to Linux's e1000 driven
- * through a packet socket.
+ * by pktgen.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -40,7 +40,7 @@ tcp_send_tap + TCP bulk guest->host (NIC on tap, the host's own stack as sink)
 tcp_recv_tap + TCP bulk host->guest (NIC on tap, the host's own stack as source)
 tcp_rr_tap + TCP 1-byte request/response (NIC on tap, host responder)
 tcp_rto_tap - TCP retransmission timeouts during the three tap TCP tests
-tx_ceiling_nic + NIC ceiling: MTU-sized frames through the driver, no stack
+tx_ceiling_nic + NIC ceiling: MTU-sized frames sent from the kernel through the driver, no stack (Linux: pktgen; lwipk: debugfs tx_ceiling)
 tx_ceiling_mbit_nic + NIC ceiling in Mbit/s (1514-byte frames)
 tcp_bulk_lo + TCP bulk over loopback (server thread)
 tcp_bulk_lo_after_crr + TCP bulk over loopback, right after tcp_crr (its TIME_WAITs)
@@ -138,8 +138,8 @@ done <"$tmp/desc"
 	awk '$1 == "tcp_send_nic" { send[$2] = $3 } $1 == "tcp_recv_nic" { recv[$2] = $3 }
 	     $1 == "tx_ceiling_mbit_nic" { ceil[$2] = $3 }
 	     END { for (s in ceil) if (ceil[s] > 0)
-		printf "NIC ceiling (%s): %.0f Mbit/s of 1514-byte frames through the driver alone; its TCP bulk send is %.1f%% of that, receive %.1f%%.\n",
-			s == "lwip" ? "lwipk, debugfs tx_ceiling" : "Linux, packet socket", ceil[s],
+		printf "NIC ceiling (%s): %.0f Mbit/s of 1514-byte frames through the driver alone, sent from the kernel; its TCP bulk send is %.1f%% of that, receive %.1f%%.\n",
+			s == "lwip" ? "lwipk, debugfs tx_ceiling" : "Linux, pktgen", ceil[s],
 			100 * send[s] / ceil[s], 100 * recv[s] / ceil[s] }' "$tmp/stats" | sort
 	echo "tcp_rto: retransmission timeouts counted by each stack (Linux: TcpExt TCPTimeouts; lwipk: /proc/lwip/tcp, counted by lwip.ko as lwIP resends after a timeout); the target is 0 on these loss-free links."
 	echo "mem_conn: 1,000 loopback connections (2,000 sockets) opened, idle; MemAvailable after drop_caches (plus per-CPU free pages) before and after, per connection."

@@ -48,8 +48,11 @@ out=$top/bench
 raw=$out/raw
 mkdir -p "$raw"
 kver=${KVER:-$(cat "$DEPS/kver")}
-e1000=$DEPS/kernel/$kver/e1000.ko
-[ -f "$e1000" ] || { echo "bench: no $e1000: run 'make deps'" >&2; exit 1; }
+# Linux's e1000.ko, and pktgen.ko for Linux's NIC ceiling (tx_ceiling).
+e1000=$DEPS/kernel/$kver/e1000.ko pktgen=$DEPS/kernel/$kver/pktgen.ko
+for f in "$e1000" "$pktgen"; do
+	[ -f "$f" ] || { echo "bench: no $f: run 'make deps'" >&2; exit 1; }
+done
 bp=$top/build/host/bench-peer
 [ -x "$bp" ] || { echo "bench: no $bp: run 'make'" >&2; exit 1; }
 
@@ -66,7 +69,7 @@ boot() {
 	local name=$1 timeout=$2
 	shift 2
 	"${run_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" --timeout "$timeout" \
-		--log "$raw/$name.log" --net "$fwd" --file "$e1000" \
+		--log "$raw/$name.log" --net "$fwd" --file "$e1000" --file "$pktgen" \
 		--env "BENCH_TIME=$secs" "$@" >/dev/null 2>&1 || true
 	clean_end "$name"
 }

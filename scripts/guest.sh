@@ -24,9 +24,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$top/scripts/lib.sh"
 kver=${KVER:-$(cat "$DEPS/kver" 2>/dev/null || true)}
-# The guest kernel, its own e1000.ko (Linux's driver, for comparisons) and
-# where lwipk's modules are: Debian's kernel and the clone's build, or with
-# KERNEL=debug the debug kernel (scripts/debug-kernel.sh) and build/debug/src.
+# The guest kernel, its own e1000.ko and pktgen.ko (Linux's driver and packet
+# generator, for comparisons) and where lwipk's modules are: Debian's kernel
+# and the clone's build, or with KERNEL=debug the debug kernel
+# (scripts/debug-kernel.sh) and build/debug/src.
 kdir=$DEPS/kernel/$kver mods=$top
 [ "${KERNEL:-}" != debug ] || kdir=$top/build/debug/kernel mods=$top/build/debug/src
 kernel=$kdir/vmlinuz
@@ -83,8 +84,18 @@ find "$mods" \( -path "$mods/build" -o -path "$mods/deps" -o -path "$DEPS" \) -p
 cp "$top"/build/guest/* "$root/lwipk/bin/" 2>/dev/null || true
 cp "$top"/tests/guest/*.sh "$root/lwipk/" 2>/dev/null || true
 for f in "${files[@]}"; do
-	# Linux's e1000.ko: the guest kernel's own.
-	[ "$f" != "$DEPS/kernel/$kver/e1000.ko" ] || f=$kdir/e1000.ko
+	# Linux's modules (e1000.ko, pktgen.ko): the guest kernel's own. The
+	# debug kernel builds no pktgen.ko: there it is left out, and what
+	# needs it in the guest (bench's Linux tx_ceiling) fails.
+	case $f in
+	"$DEPS/kernel/$kver/"*.ko)
+		f=$kdir/${f##*/}
+		if [ ! -e "$f" ] && [ "$kdir" != "$DEPS/kernel/$kver" ]; then
+			echo "guest: no $f in this kernel, left out" >&2
+			continue
+		fi
+		;;
+	esac
 	cp "$f" "$root/lwipk/files/"
 done
 

@@ -41,17 +41,28 @@ apt_install curl iperf3 python3
 
 mkdir -p "$DEPS"
 
-# Guest kernel image, extracted (not installed).
-if [ ! -f "$DEPS/kernel/$kver/vmlinuz" ]; then
+# Guest kernel image, extracted (not installed), with two of its modules
+# for comparing against Linux's own stack: the in-tree e1000 driver and
+# pktgen, the kernel's packet generator (bench's Linux NIC ceiling). A deps
+# dir missing any of them (one from before pktgen) is extracted again.
+kmods='e1000 pktgen'
+kdeps=$DEPS/kernel/$kver
+kernel_ok() {
+	local m
+	[ -f "$kdeps/vmlinuz" ] || return 1
+	for m in $kmods; do [ -f "$kdeps/$m.ko" ] || return 1; done
+}
+if ! kernel_ok; then
 	tmp=$(mktemp -d)
 	apt_download "linux-image-$kver" "$tmp"
 	dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x"
-	mkdir -p "$DEPS/kernel/$kver"
-	cp "$tmp/x/boot/vmlinuz-$kver" "$DEPS/kernel/$kver/vmlinuz"
-	# The in-tree e1000 driver, for comparing against Linux's own stack.
-	find "$tmp/x/lib/modules/$kver" -name 'e1000.ko*' \
-		-exec cp {} "$DEPS/kernel/$kver/" \;
+	mkdir -p "$kdeps"
+	cp "$tmp/x/boot/vmlinuz-$kver" "$kdeps/vmlinuz"
+	for m in $kmods; do
+		find "$tmp/x/lib/modules/$kver" -name "$m.ko*" -exec cp {} "$kdeps/" \;
+	done
 	rm -rf "$tmp"
+	kernel_ok || die "linux-image-$kver lacks vmlinuz or one of: $kmods"
 fi
 
 # lwIP sources, from Debian 13's source package, checksummed, then our few

@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # The guest side of "make bench" (scripts/bench.sh boots it; not a test).
-#   BENCH_MODE=nic-linux   Linux's e1000.ko (/lwipk/files) + Linux's stack
+#   BENCH_MODE=nic-linux   Linux's e1000.ko (/lwipk/files) + Linux's stack;
+#                          its NIC ceiling with pktgen.ko (/lwipk/files)
 #   BENCH_MODE=nic-lwip    lwip.ko + lwip_e1000.ko + lwip_sock.ko
 #   BENCH_MODE=lo          both stacks over loopback, BENCH_REPS rounds,
 #                          the order alternating each round
@@ -85,6 +86,9 @@ nic_round() {
 	nic_iperf3 "$1"
 	# UDP to the guestfwd address: its MAC is known from the TCP tests
 	bench --family $f udp_pps --time "$t" --host $peer --port 9
+	# Linux's ceiling is pktgen's: loaded only now, so that its threads
+	# are in none of the measurements above (mem_insmod_nic included).
+	[ "$1" != linux ] || insmod /lwipk/files/pktgen.ko
 	bench --family $f tx_ceiling --time "$t"
 }
 
