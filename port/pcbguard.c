@@ -17,6 +17,13 @@
  * lwipk_pcb_destroyed() detaches the two. The callbacks live here, in the
  * module that owns the PCBs: a PCB outliving its socket (FIN_WAIT,
  * TIME_WAIT) must never point into a module that may be unloaded first.
+ *
+ * lwipk_pcb_unguard() clears the netconn from every PCB lwIP has, not only
+ * from conn->pcb.tcp: the destroy callback is not told which PCB it is for,
+ * and a netconn that lost sight of a PCB still guarded by it would be
+ * called from freed memory when lwIP frees that PCB later (a general
+ * protection fault in tcp_input() -> tcp_free(), once under the syscall
+ * fuzzer, path not found). Such PCBs are counted (/proc/lwip/tcp).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,9 +32,14 @@
 #include "lwip/opt.h"
 #include "lwip/api.h"
 #include "lwip/tcp.h"
+/* uapi/linux/timex.h names a leap second TIME_WAIT; lwIP names a TCP state */
+#undef TIME_WAIT
+#include "lwip/priv/tcp_priv.h"
 #include "lwipk/lwipk.h"
+#include "lwipk_port.h"
 
 static lwipk_passive_open_fn lwipk_passive_open;	/* core lock */
+static unsigned long lwipk_pcb_stale;	/* written under the core lock */
 
 /* tcp_free() of a guarded PCB: the netconn no longer has it (core lock). */
 static void lwipk_pcb_destroyed(u8_t id, void *data)
@@ -89,10 +101,37 @@ EXPORT_SYMBOL_NS_GPL(lwipk_pcb_guard, LWIP);
  */
 void lwipk_pcb_unguard(struct netconn *conn)
 {
+	struct tcp_pcb *const *lists[] = {
+		&tcp_bound_pcbs, &tcp_listen_pcbs.pcbs, &tcp_active_pcbs,
+		&tcp_tw_pcbs,
+	};
+	struct tcp_pcb *pcb;
+	unsigned int i;
+
 	if (conn->pcb.tcp)
 		tcp_ext_arg_set(conn->pcb.tcp, lwipk_sock_ext_id, NULL);
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		for (pcb = *lists[i]; pcb; pcb = pcb->next) {
+			if (tcp_ext_arg_get(pcb, lwipk_sock_ext_id) != conn)
+				continue;
+			tcp_ext_arg_set(pcb, lwipk_sock_ext_id, NULL);
+			WRITE_ONCE(lwipk_pcb_stale, lwipk_pcb_stale + 1);
+		}
+	}
 }
 EXPORT_SYMBOL_NS_GPL(lwipk_pcb_unguard, LWIP);
+
+/**
+ * lwipk_pcb_stale_count() - how many PCBs lwipk_pcb_unguard() found still
+ *	guarded by a netconn that no longer had them (should stay 0).
+ *
+ * Return: the count since lwip.ko was loaded.
+ */
+unsigned long lwipk_pcb_stale_count(void)
+{
+	return READ_ONCE(lwipk_pcb_stale);
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_pcb_stale_count, LWIP);
 
 /**
  * lwipk_pcb_set_passive_open() - the socket layer's hook for SYNs that

@@ -241,6 +241,7 @@ static int lwipk_tcp_show(struct seq_file *m, void *v)
 		seq_printf(m, " %s %u", lwipk_tcp_states[i], w.count[i]);
 	seq_printf(m, "\nretransmission timeouts: %lu\n", rtos);
 	lwipk_tw_show(m);
+	seq_printf(m, "stale guards: %lu\n", lwipk_pcb_stale_count());
 	return 0;
 }
 

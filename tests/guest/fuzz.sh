@@ -18,6 +18,7 @@ sysfuzz_suite() {
 		${SYSFUZZ_SEED:+--seed "$SYSFUZZ_SEED"} >/tmp/sysfuzz.ktap 2>&1
 	echo "# sysfuzz exit status $?, $(($(date +%s) - sf_start)) s"
 	ktap_import sysfuzz /tmp/sysfuzz.ktap
+	echo "# $(grep '^stale guards:' /proc/lwip/tcp) (port/pcbguard.c)"
 	# The watchdog's own test: a call no signal ends must be caught.
 	timeout 60 sysfuzz --ops 60 --hang 2 --inject-hang >/tmp/sysfuzz-hang.out 2>&1
 	sf_rc=$?

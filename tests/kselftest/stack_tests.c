@@ -389,10 +389,45 @@ const unsigned int lwipk_serve_ntests = ARRAY_SIZE(lwipk_serve_tests);
 
 const unsigned int lwipk_nic_ntests = ARRAY_SIZE(lwipk_nic_tests);
 
+/*
+ * A netconn that lost sight of its guarded PCB (conn->pcb.tcp NULL while
+ * the PCB lives on): lwipk_pcb_unguard() still clears the PCB's guard, so
+ * freeing the PCB later calls nothing on the netconn, which may be gone.
+ */
+static int test_pcb_unguard_stale(void)
+{
+	struct netconn *conn = netconn_new(NETCONN_TCP);
+	unsigned long before;
+	struct tcp_pcb *pcb;
+	void *left;
+	err_t e;
+
+	ST_EXPECT(conn, "netconn_new");
+	e = netconn_bind(conn, IP_ADDR_ANY, 0);	/* on tcp_bound_pcbs */
+	if (e != ERR_OK)
+		netconn_delete(conn);
+	ST_EXPECT(e == ERR_OK, "bind %d", e);
+	LOCK_TCPIP_CORE();
+	pcb = conn->pcb.tcp;
+	lwipk_pcb_guard(conn);
+	before = lwipk_pcb_stale_count();
+	conn->pcb.tcp = NULL;
+	lwipk_pcb_unguard(conn);
+	left = tcp_ext_arg_get(pcb, lwipk_sock_ext_id);
+	conn->pcb.tcp = pcb;
+	UNLOCK_TCPIP_CORE();
+	netconn_delete(conn);
+	ST_EXPECT(!left, "the PCB still names its netconn");
+	ST_EXPECT(lwipk_pcb_stale_count() == before + 1, "stale count %lu, was %lu",
+		  lwipk_pcb_stale_count(), before);
+	return 0;
+}
+
 const struct lwipk_test lwipk_stack_tests[] = {
 	{ "stack_tcp_echo_1mib_loopback", test_tcp_echo },
 	{ "stack_udp_roundtrip_loopback", test_udp_roundtrip },
 	{ "stack_tcp_zero_windows_no_ack_storm", test_tcp_zero_windows },
+	{ "stack_pcb_unguard_clears_a_stale_guard", test_pcb_unguard_stale },
 };
 
 const unsigned int lwipk_stack_ntests = ARRAY_SIZE(lwipk_stack_tests);

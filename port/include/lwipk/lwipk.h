@@ -108,6 +108,7 @@ typedef err_t (*lwipk_passive_open_fn)(struct netconn *listener,
 
 void lwipk_pcb_guard(struct netconn *conn);
 void lwipk_pcb_unguard(struct netconn *conn);
+unsigned long lwipk_pcb_stale_count(void);
 void lwipk_pcb_set_passive_open(lwipk_passive_open_fn fn);
 
 /* bind to a random free port of lwIP's ephemeral range (port/harden.c) */
