@@ -153,18 +153,20 @@ extern unsigned int lwipk_tcp_msl;
 #define TCP_SYNMAXRTX			6
 #define LWIP_TCP_RTO_TIME		1000
 /*
- * lwIP's TCP clock: the fast timer (delayed ACKs) every TCP_TMR_INTERVAL,
- * the slow one (RTO, persist, keepalive) every 2 * TCP_TMR_INTERVAL, and
- * RTTs and RTOs are counted in slow ticks. With lwIP's default, 250 ms,
- * an RTO was never under 2 ticks, 0.5 to 1 s as the timer's phase fell,
- * twice that on a backoff, where Linux's is 200 ms + RTT, and a delayed
- * ACK waited up to 250 ms where Linux's waits 40 ms; on a lossy link RTOs
- * were all lwIP's time (issue 12). At 50 ms the RTO's floor is 3 ticks,
- * 200 to 300 ms, and a delayed ACK waits 50 ms at most. The initial RTO
+ * lwIP's TCP clock: the fast timer (delayed ACKs, the tail loss probe)
+ * every TCP_TMR_INTERVAL, the slow one (RTO, persist, keepalive) every
+ * 2 * TCP_TMR_INTERVAL, and RTTs and RTOs are counted in slow ticks. With
+ * lwIP's default, 250 ms, an RTO was never under 2 ticks, 0.5 to 1 s as
+ * the timer's phase fell, twice that on a backoff, where Linux's is
+ * 200 ms + RTT, and a delayed ACK waited up to 250 ms where Linux's waits
+ * 40 ms; on a lossy link RTOs were all lwIP's time (issue 12). At 25 ms a
+ * slow tick is 50 ms, and the RTO, computed from RTT samples in ms as
+ * Linux's (lwip/patches/0005: SRTT + max(4 RTTVAR, 200 ms)), fires at most
+ * 50 ms after it is due; a delayed ACK waits 25 ms at most. The initial RTO
  * stays 1 s (LWIP_TCP_RTO_TIME), the other timeouts are in ms; only the
- * persist timer, in ticks, probes 5 times sooner (first after 300 ms).
+ * persist timer, in ticks, probes 10 times sooner (first after 150 ms).
  */
-#define TCP_TMR_INTERVAL		50
+#define TCP_TMR_INTERVAL		25
 /*
  * Two slots per PCB for lwip_sock.ko: lwipk_sock_ext_id (the guard, SO_RCVBUF
  * of listeners) and lwipk_mss_ext_id (TCP_MAXSEG, announced in SYNs)

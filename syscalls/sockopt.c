@@ -395,9 +395,11 @@ static const u8 lwip_tcp_info_state[] = {
 
 /*
  * Fill Linux's struct tcp_info from the PCB. lwIP measures times in ticks
- * of TCP_SLOW_INTERVAL (100 ms here) and windows in bytes: sa is 8 times the
+ * of TCP_SLOW_INTERVAL (50 ms here) and windows in bytes: sa is 8 times the
  * smoothed RTT, sv 4 times its mean deviation, as Linux's srtt_us and
- * mdev_us; cwnd and ssthresh are given in segments as Linux's.
+ * mdev_us. Once data has been acknowledged the RTT is timed in ms instead
+ * (srtt_ms, rttvar_ms, 8 and 4 times: lwip/patches/0005), and sa and sv
+ * only carry the RTO. cwnd and ssthresh are given in segments as Linux's.
  */
 static void lwip_tcp_info_fill(struct lwip_sock *ls, struct tcp_info *info)
 {
@@ -436,6 +438,12 @@ static void lwip_tcp_info_fill(struct lwip_sock *ls, struct tcp_info *info)
 			       U32_MAX);
 	info->tcpi_rttvar = min_t(u64, LWIP_TICK_US(max_t(s16, pcb->sv, 0)) >> 2,
 				  U32_MAX);
+#if LWIP_TCP_SACK_OUT
+	if (pcb->srtt_ms) {
+		info->tcpi_rtt = (pcb->srtt_ms >> 3) * USEC_PER_MSEC;
+		info->tcpi_rttvar = (pcb->rttvar_ms >> 2) * USEC_PER_MSEC;
+	}
+#endif
 	info->tcpi_snd_cwnd = max_t(u32, pcb->cwnd / mss, 1);
 	if (pcb->ssthresh < TCP_SND_BUF)
 		info->tcpi_snd_ssthresh = pcb->ssthresh / mss;
