@@ -18,12 +18,19 @@
  * module that owns the PCBs: a PCB outliving its socket (FIN_WAIT,
  * TIME_WAIT) must never point into a module that may be unloaded first.
  *
- * lwipk_pcb_unguard() clears the netconn from every PCB lwIP has, not only
- * from conn->pcb.tcp: the destroy callback is not told which PCB it is for,
- * and a netconn that lost sight of a PCB still guarded by it would be
- * called from freed memory when lwIP frees that PCB later (a general
- * protection fault in tcp_input() -> tcp_free(), once under the syscall
- * fuzzer, path not found). Such PCBs are counted (/proc/lwip/tcp).
+ * A socket's netconn goes with lwipk_netconn_delete(): the guard stays on
+ * until lwIP has detached the PCB from the netconn, then comes off every
+ * PCB that still names the netconn, and only then is the netconn freed.
+ * Taking the guard off first and deleting after, as before, left a window
+ * with the core lock free: a TIME_WAIT PCB freed in it (its 2 MSL, the
+ * tw_max trim, or lwIP reclaiming TIME_WAITs for a new connection) left
+ * conn->pcb.tcp pointing to freed memory, which netconn_delete() then
+ * closed, whatever PCB that memory had become. (A general protection fault
+ * in tcp_input() -> tcp_free(), the destroy callback calling a freed
+ * netconn, seen once under the syscall fuzzer, led here.) The destroy
+ * callback is not told which PCB it is for, so the guard comes off by a
+ * walk of lwIP's TCP PCB lists; more than the one detached PCB naming the
+ * netconn is counted (/proc/lwip/tcp: stale guards).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,11 +39,12 @@
 #include "lwip/opt.h"
 #include "lwip/api.h"
 #include "lwip/tcp.h"
+#include "lwip/tcpip.h"
+#include "lwip/priv/api_msg.h"	/* netconn_free() */
 /* uapi/linux/timex.h names a leap second TIME_WAIT; lwIP names a TCP state */
 #undef TIME_WAIT
 #include "lwip/priv/tcp_priv.h"
 #include "lwipk/lwipk.h"
-#include "lwipk_port.h"
 
 static lwipk_passive_open_fn lwipk_passive_open;	/* core lock */
 static unsigned long lwipk_pcb_stale;	/* written under the core lock */
@@ -92,38 +100,102 @@ void lwipk_pcb_guard(struct netconn *conn)
 }
 EXPORT_SYMBOL_NS_GPL(lwipk_pcb_guard, LWIP);
 
+/* Every TCP PCB lwIP has is on one of these lists (core lock). */
+static struct tcp_pcb **const lwipk_tcp_lists[] = {
+	&tcp_bound_pcbs, &tcp_listen_pcbs.pcbs, &tcp_active_pcbs, &tcp_tw_pcbs,
+};
+
+/* Take @conn off every PCB on lwIP's lists; how many named it (core lock). */
+static unsigned int lwipk_pcb_unguard_lists(struct netconn *conn)
+{
+	struct tcp_pcb *pcb;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(lwipk_tcp_lists); i++) {
+		for (pcb = *lwipk_tcp_lists[i]; pcb; pcb = pcb->next) {
+			if (tcp_ext_arg_get(pcb, lwipk_sock_ext_id) != conn)
+				continue;
+			tcp_ext_arg_set(pcb, lwipk_sock_ext_id, NULL);
+			n++;
+		}
+	}
+	return n;
+}
+
 /**
  * lwipk_pcb_unguard() - let @conn's PCB (if it still has one) live on
- *	without it: called before the netconn is deleted.
+ *	without it, and any other PCB that still names @conn (counted as
+ *	stale). lwipk_netconn_delete() does this itself.
  * @conn: a TCP netconn
  *
  * Context: the tcpip core lock is held.
  */
 void lwipk_pcb_unguard(struct netconn *conn)
 {
-	struct tcp_pcb *const *lists[] = {
-		&tcp_bound_pcbs, &tcp_listen_pcbs.pcbs, &tcp_active_pcbs,
-		&tcp_tw_pcbs,
-	};
-	struct tcp_pcb *pcb;
-	unsigned int i;
+	unsigned int n;
 
 	if (conn->pcb.tcp)
 		tcp_ext_arg_set(conn->pcb.tcp, lwipk_sock_ext_id, NULL);
-	for (i = 0; i < ARRAY_SIZE(lists); i++) {
-		for (pcb = *lists[i]; pcb; pcb = pcb->next) {
-			if (tcp_ext_arg_get(pcb, lwipk_sock_ext_id) != conn)
-				continue;
-			tcp_ext_arg_set(pcb, lwipk_sock_ext_id, NULL);
-			WRITE_ONCE(lwipk_pcb_stale, lwipk_pcb_stale + 1);
-		}
-	}
+	n = lwipk_pcb_unguard_lists(conn);
+	if (n)
+		WRITE_ONCE(lwipk_pcb_stale, lwipk_pcb_stale + n);
 }
 EXPORT_SYMBOL_NS_GPL(lwipk_pcb_unguard, LWIP);
 
 /**
- * lwipk_pcb_stale_count() - how many PCBs lwipk_pcb_unguard() found still
- *	guarded by a netconn that no longer had them (should stay 0).
+ * lwipk_netconn_delete() - netconn_delete() of a TCP netconn a socket
+ *	guarded: lwIP detaches the PCB (closing it) with the guard still on,
+ *	then the guard comes off every PCB, then the netconn is freed.
+ * @conn: a TCP netconn, guarded or not, or NULL
+ *
+ * Context: process context, the core lock not held.
+ * Return: ERR_OK, or netconn_delete()'s error (the netconn then stays).
+ */
+err_t lwipk_netconn_delete(struct netconn *conn)
+{
+	unsigned int n;
+	err_t err;
+
+	if (!conn)
+		return ERR_OK;
+	err = netconn_prepare_delete(conn);
+	if (err != ERR_OK)
+		return err;
+	LOCK_TCPIP_CORE();
+	n = lwipk_pcb_unguard_lists(conn);	/* the PCB lwIP detached, if alive */
+	if (n > 1)
+		WRITE_ONCE(lwipk_pcb_stale, lwipk_pcb_stale + n - 1);
+	UNLOCK_TCPIP_CORE();
+	netconn_free(conn);
+	return ERR_OK;
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_netconn_delete, LWIP);
+
+/**
+ * lwipk_pcb_listed() - whether @pcb is on one of lwIP's TCP PCB lists,
+ *	that is not freed (for the self tests).
+ * @pcb: a TCP PCB, or freed memory that was one
+ *
+ * Context: the tcpip core lock is held.
+ * Return: true if lwIP has it.
+ */
+bool lwipk_pcb_listed(const struct tcp_pcb *pcb)
+{
+	const struct tcp_pcb *p;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lwipk_tcp_lists); i++)
+		for (p = *lwipk_tcp_lists[i]; p; p = p->next)
+			if (p == pcb)
+				return true;
+	return false;
+}
+EXPORT_SYMBOL_NS_GPL(lwipk_pcb_listed, LWIP);
+
+/**
+ * lwipk_pcb_stale_count() - how many PCBs lwipk_pcb_unguard() found
+ *	guarded by a netconn besides conn->pcb.tcp, more than the one PCB a
+ *	netconn delete detaches (should stay 0).
  *
  * Return: the count since lwip.ko was loaded.
  */

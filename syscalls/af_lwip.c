@@ -324,7 +324,10 @@ int lwip_sock_release(struct socket *sock)
 		lwip_tcp_release_pcb(ls);
 	netconn_set_nonblocking(ls->conn, 0);	/* netconn_delete() waits */
 	UNLOCK_TCPIP_CORE();
-	netconn_delete(ls->conn);
+	if (sk->sk_type == SOCK_STREAM)
+		lwipk_netconn_delete(ls->conn);	/* the guard: port/pcbguard.c */
+	else
+		netconn_delete(ls->conn);
 	ls->conn = NULL;
 	if (sk->sk_type == SOCK_STREAM) {
 		LOCK_TCPIP_CORE();
@@ -454,13 +457,12 @@ int lwip_sock_renew_conn(struct lwip_sock *ls)
 		return -ENOBUFS;
 	LOCK_TCPIP_CORE();
 	netconn_set_nonblocking(conn, 1);
-	lwipk_pcb_unguard(old);
 	netconn_set_callback_arg(old, NULL);
 	netconn_set_callback_arg(conn, ls);
 	lwipk_pcb_guard(conn);
 	ls->conn = conn;
 	UNLOCK_TCPIP_CORE();
-	netconn_delete(old);
+	lwipk_netconn_delete(old);
 	lwip_tcp_rx_purge(ls);
 	ls->rx_withheld = 0;
 	ls->rx_wnd_max = 0;

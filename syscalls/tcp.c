@@ -805,9 +805,10 @@ void lwip_tcp_linger(struct lwip_sock *ls)
 }
 
 /**
- * lwip_tcp_release_pcb() - close(): let the connection's PCB go on without
- *	the socket; under SO_LINGER 0 reset it first, as Linux does, but not
- *	in TIME_WAIT, where Linux's socket is closed already.
+ * lwip_tcp_release_pcb() - close(): under SO_LINGER 0 reset the connection
+ *	first, as Linux does, but not in TIME_WAIT, where Linux's socket is
+ *	closed already; lwipk_netconn_delete() then lets the PCB go on
+ *	without the socket.
  * @ls: the socket, locked
  *
  * Context: the tcpip core lock is held.
@@ -821,7 +822,6 @@ void lwip_tcp_release_pcb(struct lwip_sock *ls)
 	if (pcb && sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime &&
 	    !ls->listening && pcb->state != TIME_WAIT)
 		lwipk_tcp_abort(pcb);	/* the guard clears conn->pcb.tcp */
-	lwipk_pcb_unguard(ls->conn);
 }
 
 static __poll_t lwip_tcp_poll(struct file *file, struct socket *sock,

@@ -96,7 +96,7 @@ fi
 ktap_check lwip.rmmod rmmod lwip
 
 # --- lifecycle: 20 load/test/unload cycles, memory back to baseline -------
-load_cycles lifecycle $mod/lwip.ko 4 suite=stack
+load_cycles lifecycle $mod/lwip.ko 5 suite=stack
 
 # --- lwip_sock.ko: sockets over loopback, Linux's as the reference --------
 insmod $mod/lwip.ko

@@ -423,11 +423,55 @@ static int test_pcb_unguard_stale(void)
 	return 0;
 }
 
+/*
+ * lwipk_netconn_delete() of a guarded, connected netconn: the PCB lives on
+ * (closing) and no longer names the netconn, which is freed.
+ */
+static int test_pcb_guard_off_at_delete(void)
+{
+	struct netconn *l = netconn_new(NETCONN_TCP), *c = netconn_new(NETCONN_TCP);
+	void *left = NULL;
+	struct tcp_pcb *pcb = NULL;
+	bool alive = false;
+	ip_addr_t addr;
+	err_t e = ERR_MEM;
+
+	loopback(&addr);
+	if (l && c) {
+		e = netconn_bind(l, &addr, 19999);
+		if (e == ERR_OK)
+			e = netconn_listen(l);
+		if (e == ERR_OK)
+			e = netconn_connect(c, &addr, 19999);
+	}
+	if (e == ERR_OK) {
+		LOCK_TCPIP_CORE();
+		pcb = c->pcb.tcp;
+		if (pcb)
+			lwipk_pcb_guard(c);
+		UNLOCK_TCPIP_CORE();
+		lwipk_netconn_delete(c);	/* FIN: the PCB goes on */
+		c = NULL;
+		LOCK_TCPIP_CORE();
+		alive = pcb && lwipk_pcb_listed(pcb);
+		if (alive)
+			left = tcp_ext_arg_get(pcb, lwipk_sock_ext_id);
+		UNLOCK_TCPIP_CORE();
+	}
+	netconn_delete(c);
+	netconn_delete(l);	/* aborts the connection lwIP accepted */
+	ST_EXPECT(e == ERR_OK, "listen and connect: %d", e);
+	ST_EXPECT(alive, "the PCB was freed at the delete: nothing checked");
+	ST_EXPECT(!left, "the PCB still names the deleted netconn");
+	return 0;
+}
+
 const struct lwipk_test lwipk_stack_tests[] = {
 	{ "stack_tcp_echo_1mib_loopback", test_tcp_echo },
 	{ "stack_udp_roundtrip_loopback", test_udp_roundtrip },
 	{ "stack_tcp_zero_windows_no_ack_storm", test_tcp_zero_windows },
 	{ "stack_pcb_unguard_clears_a_stale_guard", test_pcb_unguard_stale },
+	{ "stack_pcb_guard_off_at_netconn_delete", test_pcb_guard_off_at_delete },
 };
 
 const unsigned int lwipk_stack_ntests = ARRAY_SIZE(lwipk_stack_tests);

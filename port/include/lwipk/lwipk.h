@@ -108,6 +108,8 @@ typedef err_t (*lwipk_passive_open_fn)(struct netconn *listener,
 
 void lwipk_pcb_guard(struct netconn *conn);
 void lwipk_pcb_unguard(struct netconn *conn);
+err_t lwipk_netconn_delete(struct netconn *conn);
+bool lwipk_pcb_listed(const struct tcp_pcb *pcb);
 unsigned long lwipk_pcb_stale_count(void);
 void lwipk_pcb_set_passive_open(lwipk_passive_open_fn fn);
 
