@@ -434,7 +434,7 @@ static int test_pcb_guard_off_at_delete(void)
 	struct tcp_pcb *pcb = NULL;
 	bool alive = false;
 	ip_addr_t addr;
-	err_t e = ERR_MEM;
+	err_t e = ERR_MEM, de = ERR_OK;
 
 	loopback(&addr);
 	if (l && c) {
@@ -450,8 +450,9 @@ static int test_pcb_guard_off_at_delete(void)
 		if (pcb)
 			lwipk_pcb_guard(c);
 		UNLOCK_TCPIP_CORE();
-		lwipk_netconn_delete(c);	/* FIN: the PCB goes on */
-		c = NULL;
+		de = lwipk_netconn_delete(c);	/* FIN: the PCB goes on */
+		if (de == ERR_OK)
+			c = NULL;
 		LOCK_TCPIP_CORE();
 		alive = pcb && lwipk_pcb_listed(pcb);
 		if (alive)
@@ -461,6 +462,7 @@ static int test_pcb_guard_off_at_delete(void)
 	netconn_delete(c);
 	netconn_delete(l);	/* aborts the connection lwIP accepted */
 	ST_EXPECT(e == ERR_OK, "listen and connect: %d", e);
+	ST_EXPECT(de == ERR_OK, "lwipk_netconn_delete: %d", de);
 	ST_EXPECT(alive, "the PCB was freed at the delete: nothing checked");
 	ST_EXPECT(!left, "the PCB still names the deleted netconn");
 	return 0;
