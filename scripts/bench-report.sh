@@ -65,10 +65,13 @@ netem_table | awk -F'|' -v mib="${mib:-${NETEM_MIB:-8}}" '{
 		m = "netem_" $1 "_" (d ? "h2g" : "g2h"); way = d ? "host->guest" : "guest->host"
 		if ($3 == "error")
 			print m, "-", "netem " what ": seconds until the transfer fails (" way "; the time to detect the loss of the peer)"
-		else
+		else {
 			print m, "-", "netem " what ": seconds to move " mib " MiB " way ($3 == "bound" ? " (completed transfers only)" : "")
+			stall[++n] = "netem_stall_" $1 "_" (d ? "h2g" : "g2h") " - netem " what ": the longest time without progress at the receiver, " way " (completed transfers)"
+		}
 	}
-}' >>"$tmp/desc"
+}
+END { for (i = 1; i <= n; i++) print stall[i] }' >>"$tmp/desc"
 cat >>"$tmp/desc" <<'EOF'
 netem_rtos - TCP retransmission timeouts during one netem boot (all its transfers)
 netem_stall_max - the longest time a completed netem transfer made no progress at its receiver (all conditions)

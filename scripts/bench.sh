@@ -178,9 +178,10 @@ fi
 # stderr; a transfer that reported is a row with the unit failed:RESULT
 # (its seconds as the value), which bench-report.sh leaves out of the
 # statistics and shows as failed in its row. netem_rtos: each stack's
-# retransmission timeouts over the boot; netem_stall_max: the longest time
-# any completed transfer went without progress at its receiver (the host's
-# sink guest->host, lwcat host->guest; tests/guest/netem.sh).
+# retransmission timeouts over the boot; netem_stall_COND_DIR: the longest
+# time a completed transfer went without progress at its receiver (the
+# host's sink guest->host, lwcat host->guest; tests/guest/netem.sh), and
+# netem_stall_max the longest of them all.
 nns=lwipk-bench-netem-$$
 netem_bench() {
 	local r=0 mib=${NETEM_MIB:-8} dl=${NETEM_DEADLINE:-120} seed log order
@@ -218,8 +219,11 @@ netem_bench() {
 			if (f["result"] == want[f["cond"], s]) {
 				print cfg "," r ",netem_" f["cond"] "_" f["dir"] "," s "," f["secs"] ",s"
 				got[f["cond"], f["dir"], s] = 1
-				if (f["result"] == "ok" && f["stall"] != "-" && f["stall"] + 0 > stall[s] + 0)
-					stall[s] = f["stall"]
+				if (f["result"] == "ok" && f["stall"] != "-") {
+					print cfg "," r ",netem_stall_" f["cond"] "_" f["dir"] "," s "," f["stall"] ",s"
+					if (f["stall"] + 0 > stall[s] + 0)
+						stall[s] = f["stall"]
+				}
 			} else {
 				print cfg "," r ",netem_" f["cond"] "_" f["dir"] "," s "," f["secs"] ",failed:" f["result"]
 				print "bench: netem repetition " r ": " s " " f["cond"] " " f["dir"] ": " \
