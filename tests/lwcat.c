@@ -20,11 +20,15 @@
  * start), or on an error "lwcat: error after N bytes in S s: REASON
  * (longest stall L s)", and then the
  * connection is reset (SO_LINGER 0), not left to linger. Exit status 0
- * only if everything was copied.
+ * only if everything was copied. send also reports its TCP_INFO once it
+ * has written everything (before its FIN): "lwcat: tcp_info rtt R ms
+ * rttvar V ms rto T ms cwnd C ssthresh S|inf" (segments).
  */
+#define _GNU_SOURCE	/* struct tcp_info */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +83,24 @@ static int done(int fd, const char *what)
 		close(fd);
 	}
 	return 1;
+}
+
+/* The sender's view of the path once everything is written. */
+static void report_tcp_info(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	char ssthresh[16] = "inf";
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+		fprintf(stderr, "lwcat: tcp_info: %s\n", strerror(errno));
+		return;
+	}
+	if (ti.tcpi_snd_ssthresh < 0x7fffffff)	/* TCP_INFINITE_SSTHRESH */
+		snprintf(ssthresh, sizeof(ssthresh), "%u", ti.tcpi_snd_ssthresh);
+	fprintf(stderr, "lwcat: tcp_info rtt %.1f ms rttvar %.1f ms rto %u ms cwnd %u ssthresh %s\n",
+		ti.tcpi_rtt / 1e3, ti.tcpi_rttvar / 1e3, ti.tcpi_rto / 1000,
+		ti.tcpi_snd_cwnd, ssthresh);
 }
 
 static int copy(int in, int out, int count)
@@ -157,8 +179,13 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "send") || !strcmp(argv[1], "get")) {
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
 			return done(fd, "connect");
-		if (argv[1][0] == 's' && (copy(0, fd, 1) || shutdown(fd, SHUT_WR)))
-			return done(fd, "send");
+		if (argv[1][0] == 's') {
+			if (copy(0, fd, 1))
+				return done(fd, "send");
+			report_tcp_info(fd);
+			if (shutdown(fd, SHUT_WR))
+				return done(fd, "send");
+		}
 		/* send: until the peer has everything and closes */
 		if (copy(fd, 1, argv[1][0] == 'g'))
 			return done(fd, "receive");

@@ -26,6 +26,7 @@ reorder25|set delay=10 reorder=25|complete|complete
 dup1|set dup=1|complete|complete
 corrupt0.5|set corrupt=0.5|complete|complete
 delay50_loss1|set delay=50 loss=1|complete|complete
+rate10|set rate=10000|complete|complete
 rate10_delay100|set rate=10000 delay=100|complete|complete
 flap|set rate=10000;flap @T 1000|complete|complete
 peer_killed|set rate=10000;kill @T|error|error
@@ -98,6 +99,15 @@ netem_xfer() {
 	*) false ;;
 	esac
 	ktap_result $? "netem.$1.$3.$4 # $nx_result in $nx_secs s, expected $5"
+	# At 10 Mbit/s without loss, nothing but a delay-based exit (HyStart++,
+	# lwip/patches/0007) ends lwIP's slow start before its whole send
+	# buffer is in the queue: by the end of its data, ssthresh is set
+	# (lwcat's tcp_info line).
+	if [ "$1:$3:$4" = lwip:rate10:g2h ]; then
+		nx_ssth=$(sed -n 's/.* ssthresh \([0-9a-z]*\)$/\1/p' /tmp/netem.err | head -n 1)
+		[ -n "$nx_ssth" ] && [ "$nx_ssth" != inf ]
+		ktap_result $? "netem.lwip.rate10.g2h_slow_start_ended # ssthresh ${nx_ssth:-none} (segments)"
+	fi
 }
 
 # netem_round STACK FAMILY: every condition, both ways.
