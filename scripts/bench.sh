@@ -27,7 +27,8 @@
 #                              the peer vanishing: the 20 s idle limit);
 #                              NETEM_CONDS='none loss1 peer_killed' at 2 MiB,
 #                              25 s a boot
-#   NETEM_MIB, NETEM_DEADLINE, NETEM_IDLE, NETEM_CONDS, SEED  as make netem
+#   NETEM_MIB, NETEM_DEADLINE, NETEM_IDLE, NETEM_CONDS, NETEM_DIRS, SEED
+#                              as make netem
 #                              (8 MiB, 120 s, 20 s, all conditions)
 #   BENCH_ONLY='nic tap lo netem'  only those steps
 #   PROFILE=1                  instead: profile the lwipk NIC configuration
@@ -204,7 +205,7 @@ netem_bench() {
 		fi
 		netem_down "$nns"
 		clean_end "netem-$r"
-		netem_table | awk -F'|' -v conds="${NETEM_CONDS:-}" -v r="$r" -v cfg="netem-${mib}MiB" '
+		netem_table | awk -F'|' -v conds="${NETEM_CONDS:-}" -v dirs="${NETEM_DIRS:-g2h h2g}" -v r="$r" -v cfg="netem-${mib}MiB" '
 		FNR == NR {	# the conditions: what is measured of each stack
 			if (conds != "" && index(" " conds " ", " " $1 " ") == 0) next
 			want[$1, "lwip"] = $3 == "error" ? "error" : "ok"
@@ -232,11 +233,12 @@ netem_bench() {
 		}
 		END {
 			split("lwip linux", stacks, " ")
+			nd = split(dirs, dir, " ")
 			for (j = 1; j <= 2; j++) {
 				s = stacks[j]; fails = 0
 				for (i = 1; i <= n; i++)
-					for (d = 0; d < 2; d++)
-						if (!got[names[i], d ? "h2g" : "g2h", s]) fails++
+					for (d = 1; d <= nd; d++)
+						if (!got[names[i], dir[d], s]) fails++
 				print cfg "," r ",netem_fail," s "," fails ",transfers"
 				print cfg "," r ",netem_rtos," s "," rtos[s] + 0 ",timeouts"
 				print cfg "," r ",netem_stall_max," s "," stall[s] + 0 ",s"

@@ -106,8 +106,8 @@ netns_tap() {
 # of random bytes (PREFIX-source.bin) host->guest, its output in
 # PREFIX-peer.out; sets netem_pid, and netem_opts: the guest.sh options of
 # the boot (to add to --script tests/guest/plan.sh, run inside NS), with
-# NETEM_IDLE, NETEM_CONDS and NETEM_ORDER from the environment. Fails if the emulator
-# is not ready.
+# NETEM_IDLE, NETEM_CONDS, NETEM_DIRS and NETEM_ORDER from the environment.
+# Fails if the emulator is not ready.
 netem_up() {
 	local ns=$1 mib=$2 dl=$3 seed=$4 src=$5-source.bin e1000
 	e1000=$DEPS/kernel/$(cat "$DEPS/kver")/e1000.ko
@@ -120,7 +120,8 @@ netem_up() {
 	# shellcheck disable=SC2034 # for the caller
 	netem_opts=(--env PLAN=netem --env "NETEM_MIB=$mib"
 		--env "NETEM_DEADLINE=$dl" --env "NETEM_IDLE=${NETEM_IDLE:-5}"
-		--env "NETEM_CONDS=${NETEM_CONDS:-}" --env "NETEM_ORDER=${NETEM_ORDER:-}"
+		--env "NETEM_CONDS=${NETEM_CONDS:-}" --env "NETEM_DIRS=${NETEM_DIRS:-}"
+		--env "NETEM_ORDER=${NETEM_ORDER:-}"
 		--env "NETEM_H2G_SHA=$(sha256sum <"$src" | cut -d' ' -f1)" --file "$e1000"
 		--netdev "socket,udp=127.0.0.1:47001,localaddr=127.0.0.1:47002")
 	wait_line "$5-peer.out" 'netem: ready' "$netem_pid"

@@ -18,6 +18,8 @@
 #                              boot of its own when ONLY names sysfuzz)
 #   NETEM_MIB=N NETEM_DEADLINE=S NETEM_IDLE=S  the netem boot's transfers
 #                              (default 1 MiB, 20 s, 5 s)
+#   NETEM_CONDS='loss5 loss5' NETEM_DIRS=g2h  those conditions (a name twice:
+#                              twice), those ways (default: all, both)
 #   NETEM_PCAP=FILE            the netem boot's frames, as the guest's NIC
 #                              sees them (before the emulator's impairments)
 set -uo pipefail
@@ -388,7 +390,8 @@ netem_run() {
 	tally netem
 	echo "# netem, $mib MiB each way, emulator seed $seed: seconds (lwipk, Linux, ratio), retransmission timeouts and longest stall in s (lwipk / Linux)"
 	awk '/^netem: stack=/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		k = f["cond"] " " f["dir"]; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+		k = f["cond"] " " f["dir"]; c = ++times[k, f["stack"]]; if (c > 1) k = k " #" c
+		if (!(k in seen)) { seen[k] = 1; order[++n] = k }
 		r[k, f["stack"]] = f["result"]; t[k, f["stack"]] = f["secs"]; o[k, f["stack"]] = f["rtos"]
 		st[k, f["stack"]] = f["stall"] }
 	END { printf "# %-22s %-14s %-14s %-12s %-10s %s\n", "condition", "lwipk", "Linux", "lwipk/Linux", "RTOs", "stall"

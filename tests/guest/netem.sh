@@ -11,7 +11,8 @@
 #   complete  done, with the right sha256, before the deadline
 #   bound     any outcome (done or an error) before the deadline + 10 s
 #   error     an error (not a silent success), before the deadline + 10 s
-# NETEM_CONDS (names, space-separated) runs only those conditions.
+# NETEM_CONDS (names, space-separated) runs only those conditions, in its
+# order, a name given twice twice; NETEM_DIRS (g2h, h2g) only those ways.
 # Each line: NAME|COMMAND|LWIP|LINUX[|IDLE]; @T in COMMAND is the time into
 # the transfer (a quarter of a second per MiB) when the event happens; IDLE
 # multiplies the idle limit (at 10 % loss both ways, either stack's RTO
@@ -110,25 +111,28 @@ netem_xfer() {
 	fi
 }
 
-# netem_round STACK FAMILY: every condition, both ways.
+# netem_round STACK FAMILY: every condition (or NETEM_CONDS's, in its order:
+# a name given twice runs twice), both ways (or NETEM_DIRS's).
 netem_round() {
-	while IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux nr_idle; do
-		case " ${NETEM_CONDS:-$nr_name} " in
-		*" $nr_name "*) ;;
-		*) continue ;;
-		esac
+	for nr_want in ${NETEM_CONDS:-$(echo "$netem_conditions" | cut -d'|' -f1)}; do
+		nr_line=$(echo "$netem_conditions" | grep "^$nr_want|")
+		if [ -z "$nr_line" ]; then
+			ktap_result 1 "netem.$1.$nr_want # no such condition"
+			continue
+		fi
+		IFS='|' read -r nr_name nr_cmd nr_lwip nr_linux nr_idle <<EOF
+$nr_line
+EOF
 		nr_expect=$nr_lwip
 		[ "$1" = lwip ] || nr_expect=$nr_linux
 		nr_cmd=$(echo "$nr_cmd" | sed "s/@T/$((NETEM_MIB * 250))/")
 		netem_idle=$((netem_idle0 * ${nr_idle:-1}))
-		for nr_dir in g2h h2g; do
+		for nr_dir in ${NETEM_DIRS:-g2h h2g}; do
 			netem_ctl "$2" "$nr_cmd"
-			netem_xfer "$1" "$2" "$nr_name" $nr_dir "$nr_expect"
+			netem_xfer "$1" "$2" "$nr_name" "$nr_dir" "$nr_expect"
 		done
 		netem_ctl "$2" clear
-	done <<EOF
-$netem_conditions
-EOF
+	done
 }
 
 netem_suite() {
