@@ -160,11 +160,12 @@ extern unsigned int lwipk_tcp_msl;
  * the timer's phase fell, twice that on a backoff, where Linux's is
  * 200 ms + RTT, and a delayed ACK waited up to 250 ms where Linux's waits
  * 40 ms; on a lossy link RTOs were all lwIP's time (issue 12). At 25 ms a
- * slow tick is 50 ms, and the RTO, computed from RTT samples in ms as
- * Linux's (lwip/patches/0005: SRTT + max(4 RTTVAR, 200 ms)), fires at most
- * 50 ms after it is due; a delayed ACK waits 25 ms at most. The initial RTO
- * stays 1 s (LWIP_TCP_RTO_TIME), the other timeouts are in ms; only the
- * persist timer, in ticks, probes 10 times sooner (first after 150 ms).
+ * slow tick is 50 ms and a delayed ACK waits 25 ms at most. Once an RTT
+ * sample has set it, the RTO (Linux's, lwip/patches/0005: SRTT + max(4
+ * RTTVAR, 200 ms)) and the tail loss probe (0004) are timed in ms by a
+ * timer of their own (0008), not in these ticks. The initial RTO stays
+ * 1 s (LWIP_TCP_RTO_TIME), the other timeouts are in ms; only the persist
+ * timer, in ticks, probes 10 times sooner (first after 150 ms).
  */
 #define TCP_TMR_INTERVAL		25
 /*
