@@ -154,9 +154,12 @@ netem_suite() {
 # and unloaded around them (NETEM_ORDER=linux-first runs Linux's first:
 # make bench alternates, so that drift on a shared machine falls on both).
 netem_lwip() {
+	# up with its link, as Linux's with its carrier below: after Linux's
+	# round, a bench boot's first connect found no link (ENETUNREACH)
 	ktap_check netem.lwip.insmod eval 'insmod /lwipk/modules/lwip.ko &&
 		insmod /lwipk/modules/lwip_e1000.ko ip=10.0.9.2 gw=10.0.9.1 &&
-		insmod /lwipk/modules/lwip_sock.ko'
+		insmod /lwipk/modules/lwip_sock.ko &&
+		wait_grep 10 "^en[0-9]* .* addr 10\.0\.9\.2 .* up link up" /proc/lwip/netifs'
 	# shellcheck disable=SC2046 # four numbers, meant to split
 	set -- $(wire_heap)
 	netem_used=$1 netem_blocks=$2
