@@ -158,8 +158,7 @@ netem_lwip() {
 	# round, a bench boot's first connect found no link (ENETUNREACH)
 	ktap_check netem.lwip.insmod eval 'insmod /lwipk/modules/lwip.ko &&
 		insmod /lwipk/modules/lwip_e1000.ko ip=10.0.9.2 gw=10.0.9.1 &&
-		insmod /lwipk/modules/lwip_sock.ko &&
-		wait_grep 10 "^en[0-9]* .* addr 10\.0\.9\.2 .* up link up" /proc/lwip/netifs'
+		insmod /lwipk/modules/lwip_sock.ko && nic_wait_link up'
 	# shellcheck disable=SC2046 # four numbers, meant to split
 	set -- $(wire_heap)
 	netem_used=$1 netem_blocks=$2
