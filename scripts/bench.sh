@@ -63,13 +63,28 @@ fwd+=",guestfwd=tcp:10.0.2.100:19-cmd:$bp source"
 fwd+=",guestfwd=tcp:10.0.2.100:7-cmd:$bp rr"
 
 start=$(date +%s)
+# The namespaces of the tap and netem boots; interrupted (Ctrl-C, kill):
+# the guests and peers ended (scripts/lib.sh on_interrupt), they removed.
+ns=lwipk-bench-$$
+nns=lwipk-bench-netem-$$
+tap_cleanup() {
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns del "$ns" 2>/dev/null || true
+}
+interrupted() {
+	tap_cleanup
+	netem_down "$nns" 2>/dev/null
+	echo "bench: interrupted" >&2
+}
+on_interrupt interrupted
+
 # boot NAME TIMEOUT [guest.sh options...]: the bench guest, its log in
 # $raw/NAME.log; inside the command prefix in run_in (the tap namespace).
 run_in=()
 boot() {
 	local name=$1 timeout=$2
 	shift 2
-	"${run_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" --timeout "$timeout" \
+	bg_wait "${run_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/bench/guest.sh" --timeout "$timeout" \
 		--log "$raw/$name.log" --net "$fwd" --file "$e1000" --file "$pktgen" \
 		--env "BENCH_TIME=$secs" "$@" >/dev/null 2>&1 || true
 	clean_end "$name"
@@ -129,11 +144,6 @@ fi
 
 # tap_bench: the NIC rounds again, on lwtap0 in namespace $ns, the peers
 # listening on 10.0.9.1 (sink 9, source 19, rr 7) on the host's stack.
-ns=lwipk-bench-$$
-tap_cleanup() {
-	ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-	ip netns del "$ns" 2>/dev/null || true
-}
 tap_bench() {
 	local mode port
 	trap tap_cleanup EXIT
@@ -183,7 +193,6 @@ fi
 # time a completed transfer went without progress at its receiver (the
 # host's sink guest->host, lwcat host->guest; tests/guest/netem.sh), and
 # netem_stall_max the longest of them all.
-nns=lwipk-bench-netem-$$
 netem_bench() {
 	local r=0 mib=${NETEM_MIB:-8} dl=${NETEM_DEADLINE:-120} seed log order
 	trap 'netem_down "$nns" 2>/dev/null' EXIT
@@ -197,7 +206,7 @@ netem_bench() {
 		order=
 		[ $((r % 2)) -eq 1 ] || order=linux-first
 		if NETEM_ORDER=$order netem_up "$nns" "$mib" "$dl" "$seed" "$raw/netem-$r"; then
-			ip netns exec "$nns" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
+			bg_wait ip netns exec "$nns" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
 				--timeout $((50 * (dl + 10))) --log "$log" "${netem_opts[@]}" >/dev/null 2>&1 || true
 		else
 			echo "bench: netem emulator not ready (see $raw/netem-$r-peer.out)" >&2

@@ -69,6 +69,39 @@ wait_line() {
 	grep -q "^$2" "$1"
 }
 
+# Interruption. bash runs a trap only once its foreground command has
+# ended, and a guest's QEMU runs under timeout(1) in a process group of its
+# own, out of reach of a Ctrl-C: so a script that starts guests runs them
+# through bg_wait, and on_interrupt CMD makes INT and TERM end everything
+# the script started (kill_tree), run CMD (its cleanup: namespaces, files)
+# and exit.
+
+# kill_tree PID...: those processes and all their descendants, ended.
+kill_tree() {
+	local p
+	for p in "$@"; do
+		# shellcheck disable=SC2046 # a list of PIDs
+		kill_tree $(pgrep -P "$p")
+		kill "$p" 2>/dev/null || true
+	done
+}
+
+# bg_wait CMD...: run CMD and return its status, the script's traps live.
+bg_wait() {
+	"$@" &
+	wait $!
+}
+
+# on_interrupt CMD: on INT or TERM, end every process of this script, run
+# CMD (best effort, errors ignored; its output to the script's stderr of
+# now: the trap may run inside a command whose output goes elsewhere), exit
+# 130.
+on_interrupt() {
+	exec {lib_stderr}>&2
+	# shellcheck disable=SC2064 # CMD is fixed now
+	trap "set +e; trap - INT TERM; kill_tree \$(pgrep -P $$); $1 >&$lib_stderr 2>&1; exit 130" INT TERM
+}
+
 # host_iperf3 LOG: the host's iperf3 server (Debian's) on 127.0.0.1 at a free
 # port, its output in LOG; sets iperf3_pid, and iperf3_opts: the guest.sh
 # options that put Debian's iperf3 and everything it loads (ld-linux too)

@@ -73,7 +73,7 @@ guest() {
 	local name=$1 timeout=$2
 	shift 2
 	: >"$out/$name.log"
-	"${guest_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
+	bg_wait "${guest_in[@]}" "$top/scripts/guest.sh" --script "$top/tests/guest/plan.sh" \
 		--timeout "$((timeout * slow))" --log "$out/$name.log" --net "$(echo_fwd 10.0.2.100)" \
 		--env NIC_PEER=10.0.2.100:7 --env "SYSFUZZ_OPS=${SYSFUZZ_OPS:-}" \
 		--env "SYSFUZZ_SEED=${SYSFUZZ_SEED:-}" --env "LWIPK_SLOW=$slow" "$@" >/dev/null 2>&1
@@ -84,6 +84,18 @@ show() {
 	sed -n -e '/^KTAP version/,$p' "$out/$1.log" |
 		grep -E '^(ok|not ok|#) |^brownlazy_|^lwipk-guest:|^guest:' || true
 }
+
+# Interrupted (Ctrl-C, kill): the guests, peers and emulator ended
+# (scripts/lib.sh on_interrupt), the run's namespaces and files removed.
+interrupted() {
+	local ns
+	for ns in lwipk-test-$$ lwipk-netem-$$; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -f "$out"/bulk-*.bin "$out/netem-source.bin"
+	echo "harness: interrupted" >&2
+}
+on_interrupt interrupted
 
 if [ "${1:-}" = --inject ]; then
 	guest "inject-$2" 90 --env "INJECT=$2"
@@ -424,7 +436,7 @@ n=$((pass + fail + skip))
 want harness &&
 for kind in notok warn hang; do
 	n=$((n + 1))
-	if "$0" --inject "$kind" >"$out/inject-$kind.verdict" 2>&1; then
+	if bg_wait "$0" --inject "$kind" >"$out/inject-$kind.verdict" 2>&1; then
 		echo "not ok $n harness.catches_$kind"
 		fail=$((fail + 1))
 	else
