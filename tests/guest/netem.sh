@@ -112,8 +112,12 @@ netem_xfer() {
 }
 
 # netem_round STACK FAMILY: every condition (or NETEM_CONDS's, in its order:
-# a name given twice runs twice), both ways (or NETEM_DIRS's).
+# a name given twice runs twice), both ways (or NETEM_DIRS's). Each stack's
+# Nth transfer is set with draw=N: the emulator gives both stacks' Nth
+# transfers the same random fate frame by frame (the same link), and
+# repetitions different ones.
 netem_round() {
+	nr_k=0
 	for nr_want in ${NETEM_CONDS:-$(echo "$netem_conditions" | cut -d'|' -f1)}; do
 		nr_line=$(echo "$netem_conditions" | grep "^$nr_want|")
 		if [ -z "$nr_line" ]; then
@@ -128,7 +132,8 @@ EOF
 		nr_cmd=$(echo "$nr_cmd" | sed "s/@T/$((NETEM_MIB * 250))/")
 		netem_idle=$((netem_idle0 * ${nr_idle:-1}))
 		for nr_dir in ${NETEM_DIRS:-g2h h2g}; do
-			netem_ctl "$2" "$nr_cmd"
+			nr_k=$((nr_k + 1))
+			netem_ctl "$2" "set draw=$nr_k${nr_cmd#set}"
 			netem_xfer "$1" "$2" "$nr_name" "$nr_dir" "$nr_expect"
 		done
 		netem_ctl "$2" clear

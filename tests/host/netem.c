@@ -24,6 +24,7 @@
  * but read as commands (separated by ';'), in the order of the guest's
  * frames:
  *   set [loss=P] [dup=P] [corrupt=P] [reorder=P] [delay=MS] [rate=KBIT]
+ *       [draw=K]
  *   clear              no impairment, and the link up
  *   kill MS            after MS ms, and once a peer has moved 64 KiB of
  *                      the next transfer (it then stalls), SIGKILL the
@@ -32,6 +33,13 @@
  *   vanish MS          as kill, but drop every IP frame both ways instead
  *                      (until clear or set; ARP still passes)
  * Every command is logged on stdout. Exits after --timeout S (default 600).
+ *
+ * The same link for both stacks: each frame's random draws (loss,
+ * duplication, corruption, reordering) come from the seed, the last set's
+ * K and the frame's number in its direction since that set, not from one
+ * stream shared by everything before. Two transfers set with the same K
+ * (the guest gives each stack's Nth transfer the same) then see the same
+ * fate for their Nth frame each way, whatever the stacks did before.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -42,7 +50,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +90,9 @@ static struct sockaddr_in qemu_to;
 static struct in_addr peer_addr;
 static const char *tap_name, *source_file;
 static int idle_s = 30;
-static uint64_t rs;
+static uint64_t rs;		/* the current frame's draws */
+static uint64_t seed, draw_key;	/* --seed; set's draw=K */
+static unsigned long frame_no[2];	/* frames impaired each way since the set */
 static pid_t servers, emulator;
 static long long t_kill = -1, t_flap = -1, t_up = -1, t_vanish = -1;
 static long flap_down_ms;
@@ -101,6 +111,20 @@ static double rnd01(void)
 	rs ^= rs << 25;
 	rs ^= rs >> 27;
 	return (double)((rs * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/* splitmix64's finaliser: a well-mixed 64-bit value from any other */
+static uint64_t mix(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* The draws of the next frame in direction dir (see the top). */
+static void frame_draws(int dir)
+{
+	rs = mix(seed ^ mix(draw_key ^ mix(((uint64_t)dir << 32) | frame_no[dir]++))) | 1;
 }
 
 static const char *opt(int argc, char **argv, const char *name, const char *def)
@@ -391,6 +415,8 @@ static void command(char *c)
 	say("command: %s", c);
 	if (!strncmp(c, "set", 3) || !strncmp(c, "clear", 5)) {
 		memset(&em, 0, sizeof(em));
+		draw_key = 0;
+		frame_no[0] = frame_no[1] = 0;
 		t_kill = t_flap = t_vanish = -1;
 		if (servers_stalled) {	/* fresh peers for the next condition */
 			servers_kill();
@@ -407,7 +433,8 @@ static void command(char *c)
 			    sscanf(w, "dup=%lf", &em.dup) == 1 ||
 			    sscanf(w, "corrupt=%lf", &em.corrupt) == 1 ||
 			    sscanf(w, "reorder=%lf", &em.reorder) == 1 ||
-			    sscanf(w, "rate=%ld", &em.rate_kbit) == 1)
+			    sscanf(w, "rate=%ld", &em.rate_kbit) == 1 ||
+			    sscanf(w, "draw=%" SCNu64, &draw_key) == 1)
 				continue;
 			if (sscanf(w, "delay=%ld", &em.delay_us) == 1)
 				em.delay_us *= 1000;
@@ -484,6 +511,7 @@ static void impair(int dir, unsigned char *f, int len)
 {
 	long long t = now_us();
 
+	frame_draws(dir);
 	/* Vanished: every IP frame dropped; ARP still goes through, or a
 	 * guest whose entry for the peer expired could not send the next
 	 * command (Linux's does, after a minute without an answer). */
@@ -584,7 +612,7 @@ int main(int argc, char **argv)
 			"[--addr A] [--seed S] [--timeout S] [--idle S]\n");
 		return 2;
 	}
-	rs = strtoull(opt(argc, argv, "--seed", "1"), NULL, 0) | 1;
+	seed = strtoull(opt(argc, argv, "--seed", "1"), NULL, 0);
 	idle_s = atoi(opt(argc, argv, "--idle", "30"));
 	end = now_us() + atoll(opt(argc, argv, "--timeout", "600")) * 1000000LL;
 	signal(SIGPIPE, SIG_IGN);
