@@ -67,24 +67,44 @@ static int t_udp_connected_trunc(void)
 	return 0;
 }
 
+/*
+ * udp_flood() - @n datagrams of @len bytes of @d from @w to the socket
+ * bound at @to, then a marker to the socket @mk (not yet bound): the
+ * loopback delivers in order, so once the marker is in, every datagram
+ * has been taken in or dropped. Read the socket at @to only then: read
+ * while they still arrive, it would take in more than its buffer holds.
+ */
+static int udp_flood(int w, const struct sockaddr_in *to, int mk, const char *d,
+		     size_t len, int n)
+{
+	struct sockaddr_in m = lo(0);
+	int i;
+
+	CHECK(!bind(mk, (struct sockaddr *)&m, sizeof(m)), "bind: %s", E);
+	m = lo(local_port(mk));
+	for (i = 0; i < n; i++)
+		CHECK(sendto(w, d, len, 0, (const struct sockaddr *)to, sizeof(*to)) ==
+		      (ssize_t)len, "sendto %d: %s", i, E);
+	CHECK(sendto(w, "m", 1, 0, (struct sockaddr *)&m, sizeof(m)) == 1, "marker: %s", E);
+	CHECK(pollone(mk, POLLIN, WAIT_MS) & POLLIN, "the marker did not arrive");
+	return 0;
+}
+
 /* UDP SO_RCVBUF: datagrams beyond the buffer are dropped, not queued. */
 static int t_udp_so_rcvbuf_drops(void)
 {
 	struct sockaddr_in a = lo(0);
-	int r = sock(SOCK_DGRAM), w = sock(SOCK_DGRAM), i, got = 0;
+	int r = sock(SOCK_DGRAM), w = sock(SOCK_DGRAM), mk = sock(SOCK_DGRAM), got = 0;
 	char d[200];
 
-	CHECK(r >= 0 && w >= 0, "socket: %s", E);
+	CHECK(r >= 0 && w >= 0 && mk >= 0, "socket: %s", E);
 	CHECK(!setint(r, SOL_SOCKET, SO_RCVBUF, 4096), "SO_RCVBUF: %s", E);
 	CHECK(getint(r, SOL_SOCKET, SO_RCVBUF) == 8192, "SO_RCVBUF reads %d",
 	      getint(r, SOL_SOCKET, SO_RCVBUF));
 	CHECK(!bind(r, (struct sockaddr *)&a, sizeof(a)), "bind: %s", E);
 	a = lo(local_port(r));
 	memset(d, 'u', sizeof(d));
-	for (i = 0; i < 500; i++)
-		CHECK(sendto(w, d, sizeof(d), 0, (struct sockaddr *)&a, sizeof(a)) ==
-		      sizeof(d), "sendto %d: %s", i, E);
-	CHECK(pollone(r, POLLIN, WAIT_MS) & POLLIN, "nothing arrived");
+	CHECK(!udp_flood(w, &a, mk, d, sizeof(d), 500), "flood");
 	while (recv(r, d, sizeof(d), MSG_DONTWAIT) == sizeof(d))
 		got++;
 	CHECK(errno == EAGAIN, "recv: %s", E);
@@ -92,6 +112,7 @@ static int t_udp_so_rcvbuf_drops(void)
 	      "%d datagrams of %zu bytes queued in 4096", got, sizeof(d));
 	close(r);
 	close(w);
+	close(mk);
 	return 0;
 }
 
@@ -99,14 +120,12 @@ static int t_udp_so_rcvbuf_drops(void)
  * UDP SO_RCVBUF counts what a datagram costs, not only its payload (Linux:
  * the skb's truesize): at the smallest SO_RCVBUF, 1-byte datagrams fill it
  * long before rcvbuf of them are queued; fewer than rcvbuf / 64 must be.
- * A marker to a second socket, sent after the flood on the same path,
- * tells when every datagram has been taken in or dropped.
  */
 static int t_udp_so_rcvbuf_overhead(void)
 {
-	struct sockaddr_in a = lo(0), m = lo(0);
+	struct sockaddr_in a = lo(0);
 	int r = sock(SOCK_DGRAM), w = sock(SOCK_DGRAM), mk = sock(SOCK_DGRAM);
-	int i, rcvbuf, got = 0;
+	int rcvbuf, got = 0;
 	char d[16];
 
 	CHECK(r >= 0 && w >= 0 && mk >= 0, "socket: %s", E);
@@ -114,14 +133,8 @@ static int t_udp_so_rcvbuf_overhead(void)
 	rcvbuf = getint(r, SOL_SOCKET, SO_RCVBUF);
 	CHECK(rcvbuf > 0 && rcvbuf <= 8192, "SO_RCVBUF 1 reads %d", rcvbuf);
 	CHECK(!bind(r, (struct sockaddr *)&a, sizeof(a)), "bind: %s", E);
-	CHECK(!bind(mk, (struct sockaddr *)&m, sizeof(m)), "bind: %s", E);
 	a = lo(local_port(r));
-	m = lo(local_port(mk));
-	for (i = 0; i < 600; i++)
-		CHECK(sendto(w, "u", 1, 0, (struct sockaddr *)&a, sizeof(a)) == 1,
-		      "sendto %d: %s", i, E);
-	CHECK(sendto(w, "m", 1, 0, (struct sockaddr *)&m, sizeof(m)) == 1, "marker: %s", E);
-	CHECK(pollone(mk, POLLIN, WAIT_MS) & POLLIN, "the marker did not arrive");
+	CHECK(!udp_flood(w, &a, mk, "u", 1, 600), "flood");
 	while (recv(r, d, sizeof(d), MSG_DONTWAIT) == 1)
 		got++;
 	CHECK(errno == EAGAIN, "recv: %s", E);
