@@ -414,6 +414,12 @@ static void command(char *c)
 
 	say("command: %s", c);
 	if (!strncmp(c, "set", 3) || !strncmp(c, "clear", 5)) {
+		if (q[0].drops || q[1].drops) {	/* beyond the impairment's own */
+			printf("netem: queue or send drops since the last set: %ld to the tap, %ld to the guest\n",
+			       q[0].drops, q[1].drops);
+			fflush(stdout);
+			q[0].drops = q[1].drops = 0;
+		}
 		memset(&em, 0, sizeof(em));
 		draw_key = 0;
 		frame_no[0] = frame_no[1] = 0;
@@ -639,7 +645,7 @@ int main(int argc, char **argv)
 					impair(i, f, n);
 		}
 	}
-	printf("netem: time is up; queue drops %ld to the tap, %ld to the guest\n",
+	printf("netem: time is up; queue or send drops %ld to the tap, %ld to the guest\n",
 	       q[0].drops, q[1].drops);
 	servers_kill();
 	return 0;
