@@ -135,6 +135,7 @@ void lwipk_tcp_abort(struct tcp_pcb *pcb)
 	tcp_abort(pcb);
 }
 EXPORT_SYMBOL_NS_GPL(lwipk_tcp_abort, LWIP);
+EXPORT_SYMBOL_NS_GPL(lwipk_loopif_tcp_mss, LWIP);
 
 u8 lwipk_sock_ext_id = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
 EXPORT_SYMBOL_NS_GPL(lwipk_sock_ext_id, LWIP);

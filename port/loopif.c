@@ -33,11 +33,13 @@
 #include "lwip/prot/ip4.h"
 #include "lwip/prot/tcp.h"
 #include "lwip/pbuf.h"
+#include "lwip/tcp.h"
 #include "lwip/snmp.h"
 #include "lwip/stats.h"
 #include "lwip/tcpip.h"
 #include "lwip/priv/tcpip_priv.h"
 #include "lwipk_port.h"
+#include "lwipk/lwipk.h"
 
 #define LWIPK_LO_BATCH	32	/* packets per hold of the core lock */
 
@@ -239,6 +241,45 @@ struct netif *lwipk_route_src_hook(const ip4_addr_t *src, const ip4_addr_t *dest
 bool lwipk_loopif_is(const struct netif *netif)
 {
 	return netif == &lwipk_lo;
+}
+
+/*
+ * The segment size of a TCP connection over lo0. Both of its ends are this
+ * lwIP, which takes segments of any size its window allows, so the
+ * compile-time cap (TCP_MSS, held down by lwIP's u16 arithmetic on it)
+ * need not hold here: Linux's lo (MTU 64 KiB) sends 65483-byte segments.
+ * A segment of ours stays, with its headers and port/mem.c's, within one
+ * 64 KiB allocation (order 4).
+ */
+#define LWIPK_LO_MSS	65000
+
+/**
+ * lwipk_loopif_tcp_mss() - let a connection over lo0 send segments of up
+ *	to LWIPK_LO_MSS bytes.
+ * @pcb: the PCB of a connection that is up
+ *
+ * Each end raises its own sending size, if the other's MSS option asked
+ * for no less than TCP_MSS (lwIP announces at most that; a socket's
+ * TCP_MAXSEG announces less, and is obeyed). The size only grows
+ * (tcp_write() depends on that), and TCP_MAXSEG may lower it again.
+ *
+ * Context: core lock held.
+ */
+void lwipk_loopif_tcp_mss(struct tcp_pcb *pcb)
+{
+	LWIP_ASSERT_CORE_LOCKED();
+	if (pcb->mss != TCP_MSS ||
+	    (pcb->state != ESTABLISHED && pcb->state != CLOSE_WAIT))
+		return;
+	if (ip_route(&pcb->local_ip, &pcb->remote_ip) != &lwipk_lo)
+		return;
+	pcb->mss = LWIPK_LO_MSS;
+	/*
+	 * And lwIP's initial window (4 segments) for that size: the one set
+	 * at the handshake, 4 x TCP_MSS, does not hold one segment of the
+	 * new size, and tcp_output() would send nothing, ever.
+	 */
+	pcb->cwnd = max_t(tcpwnd_size_t, pcb->cwnd, 4 * LWIPK_LO_MSS);
 }
 
 /**

@@ -404,6 +404,7 @@ void lwip_tcp_clamp_mss(struct lwip_sock *ls, struct tcp_pcb *pcb)
 static void lwip_tcp_established(struct lwip_sock *ls, struct tcp_pcb *pcb)
 {
 	lwip_sock_assert_core_locked();
+	lwipk_loopif_tcp_mss(pcb);	/* before TCP_MAXSEG's cap */
 	lwip_tcp_clamp_mss(ls, pcb);
 	ls->rx_wnd_max = TCP_WND_MAX(pcb);
 	ls->local_ip = pcb->local_ip;	/* getsockname() after the PCB */

@@ -54,6 +54,13 @@ void lwipk_mem_want(long level);
 void lwipk_tcp_abort(struct tcp_pcb *pcb);
 
 /**
+ * lwipk_loopif_tcp_mss() - let a connection over lo0 send segments of up
+ *	to 64 KiB, as Linux's lo does (core lock held).
+ * @pcb: the PCB of a connection that is up
+ */
+void lwipk_loopif_tcp_mss(struct tcp_pcb *pcb);
+
+/**
  * struct lwipk_deferred - work a driver hands to the next unlock of the
  *	tcpip core lock, e.g. one TX doorbell for all the frames lwIP queued
  *	while it held the lock.
