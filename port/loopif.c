@@ -249,9 +249,13 @@ bool lwipk_loopif_is(const struct netif *netif)
  * compile-time cap (TCP_MSS, held down by lwIP's u16 arithmetic on it)
  * need not hold here: Linux's lo (MTU 64 KiB) sends 65483-byte segments.
  * A segment of ours stays, with its headers and port/mem.c's, within one
- * 64 KiB allocation (order 4).
+ * 64 KiB allocation (order 4). Under a small mem_limit such segments would
+ * take a large share of lwIP's heap each (half of it at 128 KiB, where
+ * mempress's blocking senders then stalled for 30 s): only with a heap of
+ * at least LWIPK_LO_MSS_HEAP segments.
  */
-#define LWIPK_LO_MSS	65000
+#define LWIPK_LO_MSS		65000
+#define LWIPK_LO_MSS_HEAP	64
 
 /**
  * lwipk_loopif_tcp_mss() - let a connection over lo0 send segments of up
@@ -260,7 +264,8 @@ bool lwipk_loopif_is(const struct netif *netif)
  *
  * Each end raises its own sending size, if the other's MSS option asked
  * for no less than TCP_MSS (lwIP announces at most that; a socket's
- * TCP_MAXSEG announces less, and is obeyed). The size only grows
+ * TCP_MAXSEG announces less, and is obeyed) and lwIP's heap limit holds
+ * LWIPK_LO_MSS_HEAP segments of the new size. The size only grows
  * (tcp_write() depends on that), and TCP_MAXSEG may lower it again.
  *
  * Context: core lock held.
@@ -271,7 +276,8 @@ void lwipk_loopif_tcp_mss(struct tcp_pcb *pcb)
 	if (pcb->mss != TCP_MSS ||
 	    (pcb->state != ESTABLISHED && pcb->state != CLOSE_WAIT))
 		return;
-	if (ip_route(&pcb->local_ip, &pcb->remote_ip) != &lwipk_lo)
+	if (lwipk_mem_limit() < LWIPK_LO_MSS_HEAP * LWIPK_LO_MSS ||
+	    ip_route(&pcb->local_ip, &pcb->remote_ip) != &lwipk_lo)
 		return;
 	pcb->mss = LWIPK_LO_MSS;
 	/*
