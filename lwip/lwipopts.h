@@ -105,9 +105,10 @@ void lwipk_mem_free(void *ptr);
  * TCP_MSS caps the segment size; lwIP lowers it per route to the netif's MTU
  * (1460 on Ethernet) and advertises that. The loopback netif has no MTU, so
  * 127.0.0.1 connections start with the full cap; once up, each end raises
- * its own to 65000 (port/loopif.c, lwipk_loopif_tcp_mss()), near Linux's
- * 65483 on lo. The cap is bound by lwIP's u16 arithmetic: TCP_SNDLOWAT +
- * 4 * TCP_MSS < 64 KiB (init.c's check on the compile-time value).
+ * its own to 65000 (port/loopif.c, lwipk_loopif_tcp_mss(); not under a
+ * mem_limit below 64 such segments), near Linux's 65483 on lo. The cap is
+ * bound by lwIP's u16 arithmetic: TCP_SNDLOWAT + 4 * TCP_MSS < 64 KiB
+ * (init.c's check on the compile-time value).
  */
 #define TCP_MSS				14600
 #define TCP_ETH_MSS			1460

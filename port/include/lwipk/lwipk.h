@@ -54,8 +54,8 @@ void lwipk_mem_want(long level);
 void lwipk_tcp_abort(struct tcp_pcb *pcb);
 
 /**
- * lwipk_loopif_tcp_mss() - let a connection over lo0 send segments of up
- *	to 64 KiB, as Linux's lo does (core lock held).
+ * lwipk_loopif_tcp_mss() - let a connection over lo0 send 65,000-byte
+ *	segments, as Linux's lo does, when mem_limit allows (core lock held).
  * @pcb: the PCB of a connection that is up
  */
 void lwipk_loopif_tcp_mss(struct tcp_pcb *pcb);
