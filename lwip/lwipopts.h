@@ -187,6 +187,14 @@ void *lwipk_tcp_out_hook(void *tcphdr, const struct tcp_pcb *pcb,
 #endif
 #define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) \
 	((u32_t *)lwipk_tcp_out_hook(hdr, pcb, opts))
+/*
+ * tcp_write() without a copy references the data by page (lwIP patch 0013,
+ * port/txref.c): lwip_sock.ko's sends of a page fragment
+ */
+#ifndef __ASSEMBLY__
+struct pbuf *lwipk_tcp_write_ref(const u8 *data, u16 len);
+#endif
+#define LWIP_HOOK_TCP_WRITE_REF(data, len)	lwipk_tcp_write_ref(data, len)
 /* RFC 6528 initial sequence numbers, as Linux's (port/harden.c) */
 #ifndef __ASSEMBLY__
 struct ip4_addr;

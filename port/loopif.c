@@ -23,7 +23,9 @@
  * TCP header it receives to host order in place, and the sender still has
  * that header in its unacked queue. The payload of a TCP segment is not
  * written again once sent, so it is not copied: the looped packet is a
- * copy of the headers chained to a reference into the sender's segment.
+ * copy of the headers chained to references into the sender's segment,
+ * one per pbuf of it (with lwip_sock.ko's sends, pages of the sending
+ * socket, txref.c: the data is copied once on each side, as on Linux's lo).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -134,48 +136,61 @@ static void lwipk_lo_ref_free(struct pbuf *p)
 	mem_free(r);
 }
 
+/* A pbuf for @len bytes at @data in @q, holding a reference on @q. */
+static struct pbuf *lwipk_lo_ref(struct pbuf *q, void *data, u16_t len)
+{
+	struct lwipk_lo_ref *r = mem_malloc(sizeof(*r));
+	struct pbuf *d;
+
+	if (!r)
+		return NULL;
+	r->pc.custom_free_function = lwipk_lo_ref_free;
+	d = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &r->pc, data, len);
+	if (!d) {
+		mem_free(r);
+		return NULL;
+	}
+	r->seg = q;
+	pbuf_ref(q);
+	return d;
+}
+
 /*
- * The copy of a TCP segment with data, in one pbuf, to loop: its headers
- * copied, its payload referenced. NULL for anything else, or short of
- * memory: the caller copies it whole.
+ * The copy of a TCP segment with data to loop: its headers (all in its
+ * first pbuf, as tcp_output() builds them) copied, its payload referenced,
+ * pbuf by pbuf (data tcp_write() copied, or a sender's pages, txref.c).
+ * NULL for anything else, or short of memory: the caller copies it whole.
  */
 static struct pbuf *lwipk_lo_tcp_ref(struct pbuf *p)
 {
 	const struct ip_hdr *iph = p->payload;
-	u16_t hlen, len = p->len;
-	struct lwipk_lo_ref *r;
-	struct pbuf *h, *d;
+	u16_t hlen, off, len = p->len;
+	struct pbuf *h, *d, *q;
 
-	if (p->next || len < IP_HLEN || IPH_PROTO(iph) != IP_PROTO_TCP)
+	if (len < IP_HLEN || IPH_PROTO(iph) != IP_PROTO_TCP)
 		return NULL;
 	hlen = IPH_HL_BYTES(iph);
 	if (len < hlen + TCP_HLEN)
 		return NULL;
 	/* the TCP header's length: its data offset, byte 12's high nibble */
 	hlen += (((const u8_t *)iph)[hlen + 12] >> 4) * 4;
-	if (len <= hlen)
+	if (len < hlen || p->tot_len == hlen)
 		return NULL;	/* no payload: copying is cheaper */
 	h = pbuf_alloc(PBUF_RAW, hlen, PBUF_RAM);
-	r = mem_malloc(sizeof(*r));
-	if (!h || !r)
-		goto err_free;
+	if (!h)
+		return NULL;
 	memcpy(h->payload, iph, hlen);
-	r->pc.custom_free_function = lwipk_lo_ref_free;
-	d = pbuf_alloced_custom(PBUF_RAW, len - hlen, PBUF_REF, &r->pc,
-				(u8_t *)p->payload + hlen, len - hlen);
-	if (!d)
-		goto err_free;
-	r->seg = p;
-	pbuf_ref(p);
-	pbuf_cat(h, d);
+	for (q = p, off = hlen; q; q = q->next, off = 0) {
+		if (q->len == off)
+			continue;
+		d = lwipk_lo_ref(q, (u8_t *)q->payload + off, q->len - off);
+		if (!d) {
+			pbuf_free(h);
+			return NULL;
+		}
+		pbuf_cat(h, d);
+	}
 	return h;
-
-err_free:
-	if (r)
-		mem_free(r);
-	if (h)
-		pbuf_free(h);
-	return NULL;
 }
 
 static err_t lwipk_lo_output(struct netif *netif, struct pbuf *p,

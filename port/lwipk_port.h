@@ -12,6 +12,8 @@
 /* mem.c: the capped allocator behind mem_malloc() and the sys objects. */
 void *lwipk_alloc(size_t size, gfp_t gfp);
 void lwipk_free(void *ptr);
+bool lwipk_mem_charge(size_t size);
+void lwipk_mem_uncharge(size_t size);
 size_t lwipk_mem_release_all(void);
 void lwipk_mem_show(struct seq_file *m);
 

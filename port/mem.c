@@ -86,6 +86,14 @@ fail:
 	return NULL;
 }
 
+/* Use dropped to @left bytes: wake the senders waiting for that (or less). */
+static void lwipk_mem_freed(long left)
+{
+	if (unlikely(atomic_long_read(&lwipk_mem_wake_at) >= left) &&
+	    atomic_long_xchg(&lwipk_mem_wake_at, -1) >= 0)
+		wake_up_all(&lwipk_mem_wq);
+}
+
 /**
  * lwipk_free() - return memory from lwipk_alloc().
  * @ptr: the memory, or NULL
@@ -105,9 +113,38 @@ void lwipk_free(void *ptr)
 	left = atomic_long_sub_return(b->size, &lwipk_bytes);
 	atomic_long_dec(&lwipk_nblocks);
 	kvfree(b);
-	if (unlikely(atomic_long_read(&lwipk_mem_wake_at) >= left) &&
-	    atomic_long_xchg(&lwipk_mem_wake_at, -1) >= 0)
-		wake_up_all(&lwipk_mem_wq);
+	lwipk_mem_freed(left);
+}
+
+/**
+ * lwipk_mem_charge() - count @size bytes that lwIP references but did not
+ *	allocate (data in a socket's pages, port/txref.c) against mem_limit,
+ *	as if lwIP had allocated them.
+ * @size: bytes
+ *
+ * Return: true, or false (nothing counted) when over the cap.
+ */
+bool lwipk_mem_charge(size_t size)
+{
+	long bytes = atomic_long_add_return(size, &lwipk_bytes);
+
+	if (bytes > READ_ONCE(mem_limit)) {
+		atomic_long_sub(size, &lwipk_bytes);
+		atomic_long_inc(&lwipk_failures);
+		return false;
+	}
+	if (bytes > atomic_long_read(&lwipk_peak))
+		atomic_long_set(&lwipk_peak, bytes);
+	return true;
+}
+
+/**
+ * lwipk_mem_uncharge() - undo lwipk_mem_charge().
+ * @size: the bytes it counted
+ */
+void lwipk_mem_uncharge(size_t size)
+{
+	lwipk_mem_freed(atomic_long_sub_return(size, &lwipk_bytes));
 }
 
 /**

@@ -20,6 +20,16 @@
 /* Largest piece of user data copied into the kernel at once. */
 #define LWIP_TCP_CHUNK	(64 * 1024)
 
+/*
+ * A send copies the user's data into the socket's page fragment
+ * (sk->sk_frag, as Linux's TCP does), outside the core lock. Pieces of at
+ * least LWIP_TCP_REF_MIN bytes lwIP then references there (port/txref.c:
+ * tcp_write() without NETCONN_COPY); smaller ones, and lean writes under
+ * memory pressure, it copies into its own segments, where TCP_OVERSIZE
+ * gathers small writes into one pbuf.
+ */
+#define LWIP_TCP_REF_MIN	2048
+
 /* Largest listen() backlog: lwIP's is a u8 and counts one more. */
 #define LWIP_TCP_BACKLOG_MAX	(U8_MAX - 1)
 
@@ -1031,9 +1041,9 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 {
 	struct sock *sk = sock->sk;
 	struct lwip_sock *ls = lwip_sk(sk);
+	struct page_frag *pfrag = &sk->sk_frag;
 	int flags = msg->msg_flags;
 	size_t sent = 0, chunk, n, written;
-	void *buf = NULL;
 	long timeo;
 	int err = 0;
 	err_t e;
@@ -1061,15 +1071,11 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		err = -EPIPE;
 		goto out_release;
 	}
-	buf = kvmalloc(min_t(size_t, len, LWIP_TCP_CHUNK), GFP_KERNEL);
-	if (!buf && len) {
-		err = -ENOBUFS;
-		goto out_release;
-	}
 	while (sent < len) {
 		int seq = atomic_read(&ls->events);
-		bool lean = false;
+		bool lean = false, ref;
 		long wake = -1;
+		u8 *data;
 
 		chunk = lwip_tcp_sndroom(ls, min_t(size_t, len - sent,
 						   LWIP_TCP_CHUNK),
@@ -1082,19 +1088,31 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		if (!chunk)
 			goto wait;
-		n = copy_from_iter(buf, chunk, &msg->msg_iter);
+		/* room for a page's worth, or all of a smaller chunk */
+		if (!skb_page_frag_refill(min_t(size_t, chunk, PAGE_SIZE),
+					  pfrag, sk->sk_allocation)) {
+			err = -ENOBUFS;
+			break;
+		}
+		chunk = min_t(size_t, chunk, pfrag->size - pfrag->offset);
+		data = page_address(pfrag->page) + pfrag->offset;
+		n = copy_from_iter(data, chunk, &msg->msg_iter);
 		if (!n) {
 			err = -EFAULT;
 			break;
 		}
 		written = 0;
+		ref = !lean && n >= LWIP_TCP_REF_MIN;
 		if (lean)
-			e = lwip_tcp_write_lean(ls, buf, n, &written);
+			e = lwip_tcp_write_lean(ls, data, n, &written);
 		else
-			e = netconn_write_partly(ls->conn, buf, n,
-						 NETCONN_COPY | NETCONN_DONTBLOCK |
+			e = netconn_write_partly(ls->conn, data, n,
+						 (ref ? 0 : NETCONN_COPY) |
+						 NETCONN_DONTBLOCK |
 						 (sent + n < len ? NETCONN_MORE : 0),
 						 &written);
+		if (ref)
+			pfrag->offset += written;	/* lwIP holds those */
 		lwip_tcp_unpromise(ls);	/* used, or the send failed */
 		iov_iter_revert(&msg->msg_iter, n - written);
 		sent += written;
@@ -1112,7 +1130,6 @@ wait:
 		if (err)
 			break;
 	}
-	kvfree(buf);
 out_release:
 	release_sock(sk);
 	if (sent)
