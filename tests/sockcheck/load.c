@@ -209,9 +209,123 @@ static int t_connect_churn(void)
 	return 0;
 }
 
+/*
+ * Bulk data over 127.0.0.1 in writes of mixed sizes: lwip copies the
+ * small ones into its segments and references the others in the sending
+ * socket's pages (port/txref.c), which lo0 loops by reference. First
+ * BULK_EARLY bytes the sender closes on before the receiver reads a byte
+ * (the receiver then holds the only references), then BULK_TOTAL from a
+ * thread while the receiver reads. Every byte arrives in order, and for
+ * lwip the heap comes back to its baseline: every reference dropped.
+ */
+#define BULK_EARLY	(160 * 1024)
+#define BULK_TOTAL	(8 << 20)
+
+struct bulk_job {
+	int fd;
+	size_t len;
+	int err;
+};
+
+static const size_t bulk_sizes[] = { 1, 2047, 2048, 4095, 32769, 70001, 5000 };
+
+static void *bulk_send(void *arg)
+{
+	static uint8_t out[70001];
+	struct bulk_job *job = arg;
+	size_t off = 0, i = 0, n;
+
+	while (off < job->len) {
+		n = bulk_sizes[i++ % (sizeof(bulk_sizes) / sizeof(bulk_sizes[0]))];
+		if (n > job->len - off)
+			n = job->len - off;
+		for (size_t k = 0; k < n; k++)
+			out[k] = pattern(off + k);
+		if (write_full(job->fd, out, n) != (ssize_t)n) {
+			job->err = errno;
+			break;
+		}
+		off += n;
+	}
+	close(job->fd);
+	return NULL;
+}
+
+/* Read @fd to its end: 0 when exactly @len bytes of pattern() came. */
+static int bulk_recv(int fd, size_t len)
+{
+	static uint8_t in[65536];
+	size_t got = 0;
+	ssize_t n;
+
+	while ((n = recv(fd, in, sizeof(in), 0)) > 0) {
+		for (ssize_t k = 0; k < n; k++)
+			if (got + k >= len || in[k] != pattern(got + k)) {
+				diag("byte %zu of %zu wrong", got + k, len);
+				return -1;
+			}
+		got += n;
+	}
+	if (n < 0 || got != len) {
+		diag("got %zu of %zu bytes: %s", got, len, n < 0 ? E : "EOF");
+		return -1;
+	}
+	return 0;
+}
+
+static int t_bulk_by_reference(void)
+{
+	int port, l = listener(&port), base = 0;
+	struct sockaddr_in a = lo(port);
+	struct lwip_heap h0 = { 0 }, h1 = { 0 };
+	struct bulk_job job = { 0 };
+	pthread_t t;
+	long tw;
+
+	CHECK(l >= 0, "listener: %s", E);
+	if (family != AF_INET) {
+		base = lwip_pcbs_settle(0);
+		CHECK(!lwip_heap(&h0), "/proc/lwip/mem: %s", E);
+	}
+	for (int round = 0; round < 2; round++) {
+		int c = sock(SOCK_STREAM), s;
+
+		CHECK(c >= 0, "socket: %s", E);
+		CHECK(!connect(c, (struct sockaddr *)&a, sizeof(a)), "connect: %s", E);
+		s = accept(l, NULL, NULL);
+		CHECK(s >= 0, "accept: %s", E);
+		job.fd = c;
+		job.len = round ? BULK_TOTAL : BULK_EARLY;
+		if (!round) {
+			bulk_send(&job);	/* all of it queued, then closed */
+		} else {
+			CHECK(!pthread_create(&t, NULL, bulk_send, &job), "pthread_create");
+		}
+		CHECK(!bulk_recv(s, job.len), "round %d: not intact", round);
+		if (round)
+			pthread_join(t, NULL);
+		CHECK(!job.err, "round %d send: %s", round, strerror(job.err));
+		close(s);
+	}
+	close(l);
+	if (family == AF_INET)
+		return 0;
+	CHECK(lwip_pcbs_settle(base) == base, "live PCBs did not return to %d", base);
+	CHECK(!lwip_heap(&h1), "/proc/lwip/mem: %s", E);
+	tw = (long)h1.time_wait - h0.time_wait;
+	if (tw < 0)
+		tw = 0;
+	diag("heap used %ld -> %ld, blocks %ld -> %ld, TIME_WAIT %u -> %u",
+	     h0.used, h1.used, h0.blocks, h1.blocks, h0.time_wait, h1.time_wait);
+	CHECK(h1.used - h0.used <= tw * TW_PCB_BYTES + HEAP_SLACK,
+	      "%ld heap bytes more for %ld TIME_WAIT PCBs", h1.used - h0.used, tw);
+	return 0;
+}
+
 const struct sc_case sc_load_cases[] = {
 	{ "concurrent_200_echo_64k", t_concurrent },
 	{ "sigkill_peer_mid_transfer", t_sigkill_peer },
 	{ "connect_churn", t_connect_churn },
+	{ "bulk_by_reference", t_bulk_by_reference },
 	{ NULL, NULL }
 };
