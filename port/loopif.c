@@ -73,20 +73,29 @@ static void lwipk_lo_schedule(void)
 	lwipk_lo_scheduled = tcpip_callbackmsg_trycallback(msg) == ERR_OK;
 }
 
+/* Take the first packet off the queue (core lock held, queue not empty). */
+static struct pbuf *lwipk_lo_dequeue(void)
+{
+	struct pbuf *p = lwipk_lo_first, *end = p;
+
+	while (end->tot_len != end->len)
+		end = end->next;
+	lwipk_lo_first = end->next;
+	if (!lwipk_lo_first)
+		lwipk_lo_last = NULL;
+	end->next = NULL;
+	return p;
+}
+
 /* Deliver up to LWIPK_LO_BATCH queued packets (core lock held). */
 static void lwipk_lo_deliver(void)
 {
 	int n;
 
 	for (n = 0; n < LWIPK_LO_BATCH && lwipk_lo_first; n++) {
-		struct pbuf *p = lwipk_lo_first, *end = p;
+		/* off the queue before ip_input() queues more */
+		struct pbuf *p = lwipk_lo_dequeue();
 
-		while (end->tot_len != end->len)
-			end = end->next;
-		lwipk_lo_first = end->next;
-		if (!lwipk_lo_first)
-			lwipk_lo_last = NULL;	/* before ip_input() queues more */
-		end->next = NULL;
 		LINK_STATS_INC(link.recv);
 		MIB2_STATS_NETIF_ADD(&lwipk_lo, ifinoctets, p->tot_len);
 		MIB2_STATS_NETIF_INC(&lwipk_lo, ifinucastpkts);
@@ -126,6 +135,16 @@ void lwipk_lo_unlock_drain(void)
 	iph = lwipk_lo_first->payload;
 	if (IPH_PROTO(iph) == IP_PROTO_TCP)
 		lwipk_lo_deliver();
+}
+
+/**
+ * lwipk_loopif_purge() - free the packets lo0 has not delivered (module
+ *	exit, core lock held).
+ */
+void lwipk_loopif_purge(void)
+{
+	while (lwipk_lo_first)
+		pbuf_free(lwipk_lo_dequeue());
 }
 
 static void lwipk_lo_ref_free(struct pbuf *p)

@@ -27,6 +27,7 @@ void lwipk_thread_exit(void);
 /* loopif.c: lo0, 127.0.0.1/8. */
 int lwipk_loopif_add(void);
 void lwipk_lo_unlock_drain(void);
+void lwipk_loopif_purge(void);
 struct netif;
 bool lwipk_loopif_is(const struct netif *netif);
 

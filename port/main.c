@@ -22,6 +22,7 @@
 /* uapi/linux/timex.h names a leap second TIME_WAIT; lwIP names a TCP state */
 #undef TIME_WAIT
 #include "lwip/tcp.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwipk/lwipk.h"
 
 unsigned int lwipk_debug_flags;
@@ -54,11 +55,28 @@ static void lwipk_tcpip_started(void *arg)
 }
 
 /*
+ * Free the TCP connections lwIP still keeps (closing, or in TIME_WAIT) and
+ * the packets lo0 has not delivered as lwIP frees them, not only their heap
+ * blocks: their data may hold a socket's page (txref.c). No netconn is
+ * left: lwip_sock.ko, which pins this module, is gone. Listeners hold no
+ * data; lwipk_mem_release_all() takes them.
+ */
+static void lwipk_stack_release(void)
+{
+	while (tcp_active_pcbs)
+		tcp_abandon(tcp_active_pcbs, 0);
+	while (tcp_tw_pcbs)
+		tcp_abandon(tcp_tw_pcbs, 0);
+	lwipk_loopif_purge();
+}
+
+/*
  * Runs in the tcpip thread, with the core lock held, and ends the thread:
  * lwIP's tcpip_thread() never returns on its own.
  */
 static void lwipk_tcpip_stop(void *arg)
 {
+	lwipk_stack_release();
 	UNLOCK_TCPIP_CORE();
 	lwipk_thread_exit();
 }

@@ -52,6 +52,7 @@ struct pbuf *lwipk_tcp_write_ref(const u8 *data, u16 len)
 {
 	struct lwipk_txref *r;
 	struct page *page;
+	struct pbuf *p;
 
 	if (WARN_ON_ONCE(!len || !virt_addr_valid(data)))
 		return NULL;
@@ -66,10 +67,16 @@ struct pbuf *lwipk_tcp_write_ref(const u8 *data, u16 len)
 	r->page = page;
 	r->charged = len;
 	r->pc.custom_free_function = lwipk_txref_free;
+	/* PBUF_REF: lwIP only reads the data (its pointer is not const) */
+	p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &r->pc,
+				(void *)data, len);
+	if (WARN_ON_ONCE(!p))
+		goto err_free;
 	get_page(page);
-	return pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &r->pc,
-				   (void *)data, len);
+	return p;
 
+err_free:
+	mem_free(r);
 err_uncharge:
 	lwipk_mem_uncharge(len);
 	return NULL;

@@ -1113,6 +1113,16 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 						 &written);
 		if (ref)
 			pfrag->offset += written;	/* lwIP holds those */
+		if (ref && e != ERR_OK && e != ERR_WOULDBLOCK) {
+			/*
+			 * lwIP may hold more than it says: an ERR_RTE from
+			 * tcp_output() after tcp_write() queued the data
+			 * reports nothing written. Never write into this
+			 * page again; its references keep it for lwIP.
+			 */
+			put_page(pfrag->page);
+			pfrag->page = NULL;
+		}
 		lwip_tcp_unpromise(ls);	/* used, or the send failed */
 		iov_iter_revert(&msg->msg_iter, n - written);
 		sent += written;

@@ -34,6 +34,12 @@ void lwipk_netif_set_ops(struct netif *netif, const struct lwipk_netif_ops *ops)
 /*
  * lwIP's capped heap (port/mem.c): its use and limit, and a wake-up for
  * those waiting for memory to be freed.
+ *
+ * Data written without NETCONN_COPY (netconn_write*(), tcp_write()) is
+ * referenced by page (port/txref.c, lwIP patch 0013): each piece must lie
+ * in one page (or compound page) of the direct map, e.g. a page fragment,
+ * and must not be written again once handed over; lwIP then holds the page
+ * for as long as it needs the data, and counts the bytes in this heap.
  */
 long lwipk_mem_used(void);
 unsigned long lwipk_mem_limit(void);
