@@ -101,6 +101,8 @@
  * @listening: listen() happened.
  * @connecting: a connect is in progress.
  * @connected: the connection is (or was) established.
+ * @tx_ref: TCP: sends of LWIP_TCP_REF_MIN bytes or more are handed to lwIP
+ *	by reference (its segments are larger than TCP_MSS: over lo0).
  * @connect_failed: TCP: the last connect failed; the next one starts over
  *	on a new netconn (lwIP frees the PCB of a failed connect).
  * @nodelay: TCP: TCP_NODELAY; kept here for listeners, whose PCBs have no
@@ -154,6 +156,7 @@ struct lwip_sock {
 	bool listening;
 	bool connecting;
 	bool connected;
+	bool tx_ref;
 	bool connect_failed;
 	bool nodelay;
 	u16 keep_idle;

@@ -22,11 +22,15 @@
 
 /*
  * A send copies the user's data into the socket's page fragment
- * (sk->sk_frag, as Linux's TCP does), outside the core lock. Pieces of at
- * least LWIP_TCP_REF_MIN bytes lwIP then references there (port/txref.c:
- * tcp_write() without NETCONN_COPY); smaller ones, and lean writes under
- * memory pressure, it copies into its own segments, where TCP_OVERSIZE
- * gathers small writes into one pbuf.
+ * (sk->sk_frag, as Linux's TCP does), outside the core lock. On a
+ * connection whose segments are larger than TCP_MSS (over lo0: 65,000
+ * bytes), pieces of at least LWIP_TCP_REF_MIN bytes lwIP then references
+ * there (port/txref.c: tcp_write() without NETCONN_COPY); smaller ones,
+ * lean writes under memory pressure and every send over the NIC it copies
+ * into its own segments, where TCP_OVERSIZE gathers small writes into one
+ * pbuf. With the NIC's 1,460-byte segments a reference cost more than the
+ * copy it saved (a header pbuf and a reference, two allocations, per
+ * segment instead of one): tap bulk out 0.54 of Linux's against 0.62.
  */
 #define LWIP_TCP_REF_MIN	2048
 
@@ -416,6 +420,7 @@ static void lwip_tcp_established(struct lwip_sock *ls, struct tcp_pcb *pcb)
 	lwip_sock_assert_core_locked();
 	lwipk_loopif_tcp_mss(pcb);	/* before TCP_MAXSEG's cap */
 	lwip_tcp_clamp_mss(ls, pcb);
+	ls->tx_ref = pcb->mss > TCP_MSS;
 	ls->rx_wnd_max = TCP_WND_MAX(pcb);
 	ls->local_ip = pcb->local_ip;	/* getsockname() after the PCB */
 	ls->local_port = pcb->local_port;
@@ -1102,7 +1107,7 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 			break;
 		}
 		written = 0;
-		ref = !lean && n >= LWIP_TCP_REF_MIN;
+		ref = ls->tx_ref && !lean && n >= LWIP_TCP_REF_MIN;
 		if (lean)
 			e = lwip_tcp_write_lean(ls, data, n, &written);
 		else
