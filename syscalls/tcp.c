@@ -1118,16 +1118,14 @@ static int lwip_tcp_sendmsg(struct socket *sock, struct msghdr *msg,
 						 &written);
 		if (ref)
 			pfrag->offset += written;	/* lwIP holds those */
-		if (ref && e != ERR_OK && e != ERR_WOULDBLOCK) {
-			/*
-			 * lwIP may hold more than it says: an ERR_RTE from
-			 * tcp_output() after tcp_write() queued the data
-			 * reports nothing written. Never write into this
-			 * page again; its references keep it for lwIP.
-			 */
-			put_page(pfrag->page);
-			pfrag->page = NULL;
-		}
+		/*
+		 * No route (the link is down): what tcp_write() queued
+		 * stays queued, as Linux's send() queues, and goes out once
+		 * the link is up again: lwIP's slow timer tries tcp_output()
+		 * at every poll of the connection (100 ms).
+		 */
+		if (e == ERR_RTE && written)
+			e = ERR_OK;
 		lwip_tcp_unpromise(ls);	/* used, or the send failed */
 		iov_iter_revert(&msg->msg_iter, n - written);
 		sent += written;

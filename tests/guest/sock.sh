@@ -14,6 +14,65 @@ nic_wait_link() {
 	wait_grep 30 "^en[0-9]* .* link $1" /proc/lwip/netifs
 }
 
+# A connection to the echo peer that sends while the link is down: lwcat
+# reads /tmp/linkq (a FIFO, held open on fd 3) in 64 KiB reads. Linux's
+# send() queues while the link is down; lwIP's tcp_output() finds no
+# route (ERR_RTE) then, and once reported a send that had queued its
+# data as failed (the bytes would be sent twice).
+nic_link_send_start() {
+	head -c 135168 /dev/urandom >/tmp/linkq.in	# 132 KiB
+	rm -f /tmp/linkq /tmp/linkq.rc
+	mkfifo /tmp/linkq
+	(lwcat send "${NIC_PEER%:*}" "${NIC_PEER#*:}" --idle 60 </tmp/linkq \
+		>/tmp/linkq.out 2>/tmp/linkq.err; echo $? >/tmp/linkq.rc) &
+	exec 3>/tmp/linkq
+	wait_grep 30 " $NIC_PEER ESTABLISHED\$" /proc/lwip/tcp
+	ktap_result $? "nicsock.link_send_connected"
+}
+
+# With the link down: 132 KiB into the FIFO (64 KiB of it buffered) is
+# taken only once lwcat's first send() of 64 KiB has returned and it
+# reads again: a send() that fails ends lwcat and this write. Then wait
+# until lwcat is back in read() on the empty FIFO (/proc/PID/syscall:
+# read, fd 0), every byte handed to send() while the link is down.
+nic_link_send_down() {
+	nls_pid=$(pidof lwcat)
+	cat /tmp/linkq.in >&3
+	ktap_result $? "nicsock.send_while_link_down_queues"
+	nls_left=300
+	until [ "$(cut -d' ' -f1,2 "/proc/$nls_pid/syscall" 2>/dev/null)" = "0 0x0" ]; do
+		nls_left=$((nls_left - 1))
+		[ $nls_left -ge 0 ] || break
+		sleep 0.1
+	done
+	ktap_result $((nls_left < 0)) "nicsock.send_while_link_down_all_sent"
+	nls_tx=$(nic_tx_packets)
+}
+
+# With the link up again, lwIP sends what it queued without waiting for
+# more from the application (its poll of the connection retries), the
+# driver's TX counter moving by more than the gratuitous ARP; the echo
+# comes back intact, each byte once.
+nic_link_send_up() {
+	nls_left=300
+	while [ $(($(nic_tx_packets) - nls_tx)) -lt 20 ]; do
+		nls_left=$((nls_left - 1))
+		[ $nls_left -ge 0 ] || break
+		sleep 0.1
+	done
+	ktap_result $((nls_left < 0)) "nicsock.link_up_sends_queued_data"
+	exec 3>&-
+	nls_left=600
+	while [ ! -s /tmp/linkq.rc ] && [ $nls_left -gt 0 ]; do
+		nls_left=$((nls_left - 1))
+		sleep 0.1
+	done
+	sed 's/^/# /' /tmp/linkq.err
+	[ "$(cat /tmp/linkq.rc)" = 0 ] && cmp -s /tmp/linkq.in /tmp/linkq.out
+	ktap_result $? "nicsock.send_while_link_down_echo_intact"
+	rm -f /tmp/linkq /tmp/linkq.in /tmp/linkq.out
+}
+
 # brownlazy_check NAME ARGS...: brownlazy must exit 0 and print its line.
 brownlazy_check() {
 	name=$1
@@ -144,13 +203,17 @@ nic_sock_suite() {
 	wait $receiver
 	echo "lwipk-bulk: h2g sha256 $(cut -d' ' -f1 /tmp/h2g.sha)"
 
-	# The host takes the link down and up again (QMP set_link).
+	# The host takes the link down and up again (QMP set_link), while a
+	# connection to the echo peer sends.
+	nic_link_send_start
 	echo "lwipk-nic: link test ready"
 	nic_wait_link down
 	ktap_result $? "nicsock.link_down_reaches_lwip"
+	nic_link_send_down
 	echo "lwipk-nic: link down done"
 	nic_wait_link up
 	ktap_result $? "nicsock.link_up_reaches_lwip"
+	nic_link_send_up
 	nic_echo nicsock.echo_after_link_flap "$NIC_PEER" 1048576
 
 	nic_pull nicsock
